@@ -1,0 +1,17 @@
+//! The Ampwise charging manager, without any user interface.
+//!
+//! Every front end (the Tauri desktop app, the headless `ampwised`, the tests) starts the core with
+//! [`start`] and drives it through the returned [`CoreHandle`].
+
+pub mod config;
+pub mod events;
+pub mod handle;
+pub mod logging;
+pub mod paths;
+pub mod secrets;
+pub mod serial;
+
+pub use handle::{
+    start, CoreError, CoreHandle, SecretStatus, StartError, StartOptions, WhenConfigUnusable,
+    WhenUnconfigured,
+};

@@ -1,0 +1,11 @@
+//! OCPP-J 1.6 for Ampwise: framing, typed messages and their validation.
+//!
+//! This crate is pure on purpose: it never touches a socket or an async runtime, so every message
+//! type can be tested against the official JSON schemas and reused by the central system, the
+//! gateway uplink and the simulators alike.
+
+/// The WebSocket subprotocol a charge point offers and the central system echoes (OCPP-J 1.6 §3).
+pub const SUBPROTOCOL: &str = "ocpp1.6";
+
+/// The port a charging manager listens on for OCPP 1.6J charge points unless configured otherwise.
+pub const DEFAULT_CENTRAL_SYSTEM_PORT: u16 = 19520;
