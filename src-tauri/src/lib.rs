@@ -12,7 +12,9 @@ use std::sync::Arc;
 
 use ampwise_core::config::LoggingSettings;
 use ampwise_core::secrets::KeyringSecretStore;
-use ampwise_core::{logging, paths, CoreHandle, StartOptions, WhenConfigUnusable, WhenUnconfigured};
+use ampwise_core::{
+    logging, paths, CoreHandle, StartOptions, WhenConfigUnusable, WhenUnconfigured,
+};
 use tauri::Manager;
 
 /// Runs the desktop app until its window is closed.

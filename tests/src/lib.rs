@@ -1,6 +1,8 @@
 //! Helpers shared by the end-to-end tests: finding the workspace's binaries, waiting for a condition,
 //! stopping a child process with a signal.
 
+pub mod desktop;
+
 use std::path::{Path, PathBuf};
 use std::process::{Child, ExitStatus};
 use std::time::{Duration, Instant};

@@ -67,7 +67,9 @@ fn stop_with(signal: Signal) {
     let data_dir = dir.path().join("data");
 
     let running = wait_for(Duration::from_secs(30), || {
-        read_logs(&data_dir).contains("ampwised running").then_some(())
+        read_logs(&data_dir)
+            .contains("ampwised running")
+            .then_some(())
     });
     if running.is_none() {
         let _ = child.kill();
@@ -84,11 +86,17 @@ fn stop_with(signal: Signal) {
         "the core did not report loading the configuration file with its one device:\n{logs}"
     );
     // The configured level (debug) replaced the start-up level (info) once the file was loaded.
-    assert!(logs.contains("DEBUG") || logs.contains("debug"), "{logs}");
+    assert!(
+        logs.contains("log level changed level=\"debug\""),
+        "the configured log level was not applied:\n{logs}"
+    );
 
     let status = signal_and_wait(&mut child, signal, Duration::from_secs(10))
         .unwrap_or_else(|| panic!("ampwised did not exit within 10 s of {signal}"));
-    assert!(status.success(), "ampwised exited with {status} after {signal}");
+    assert!(
+        status.success(),
+        "ampwised exited with {status} after {signal}"
+    );
     let logs = read_logs(&data_dir);
     assert!(logs.contains("stop signal received"), "{logs}");
     assert!(logs.contains("ampwised stopped"), "{logs}");
@@ -131,7 +139,9 @@ fn starts_on_an_empty_installation_when_no_file_exists() {
     let mut child = spawn_ampwised(dir.path());
     let data_dir = dir.path().join("data");
     let running = wait_for(Duration::from_secs(30), || {
-        read_logs(&data_dir).contains("ampwised running").then_some(())
+        read_logs(&data_dir)
+            .contains("ampwised running")
+            .then_some(())
     });
     assert!(running.is_some(), "{}", read_logs(&data_dir));
     assert!(read_logs(&data_dir).contains("origin=Empty"));

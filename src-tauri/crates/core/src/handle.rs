@@ -317,9 +317,9 @@ impl CoreHandle {
     async fn persist_and_apply(&self, config: Config) -> Result<ConfigSnapshot, CoreError> {
         let store = Arc::clone(&self.inner.store);
         let saving = config.clone();
-        let SaveOutcome { kept_aside } =
+        let outcome: SaveOutcome =
             tokio::task::spawn_blocking(move || store.save(&saving)).await??;
-        if let Some(kept) = kept_aside {
+        if let Some(kept) = outcome.kept_aside {
             tracing::warn!(kept = %kept.display(), "the unusable configuration file was moved aside");
         }
 
@@ -338,7 +338,10 @@ impl CoreHandle {
             Err(poisoned) => *poisoned.into_inner() = snapshot.clone(),
         }
         self.inner.config_tx.send_replace(config);
-        tracing::info!(devices = snapshot.config.devices.len(), "configuration applied");
+        tracing::info!(
+            devices = snapshot.config.devices.len(),
+            "configuration applied"
+        );
         self.emit(CoreEvent::ConfigChanged {
             snapshot: snapshot.clone(),
         });

@@ -13,7 +13,11 @@ use ampwise_core::{logging, paths, StartOptions, WhenConfigUnusable, WhenUnconfi
 use clap::Parser;
 
 #[derive(Debug, Parser)]
-#[command(name = "ampwised", version, about = "Ampwise EV charging manager, headless")]
+#[command(
+    name = "ampwised",
+    version,
+    about = "Ampwise EV charging manager, headless"
+)]
 struct Cli {
     /// The configuration file [default: the OS config directory, or $AMPWISE_CONFIG]
     #[arg(long, value_name = "FILE")]

@@ -10,5 +10,5 @@ mod validate;
 pub use demo::demo_config;
 pub use migrate::{migrate, Migration, MigrationError, MIGRATIONS};
 pub use model::*;
-pub use store::{parse_config, ConfigError, ConfigStore, SaveOutcome};
+pub use store::{parse_config, ConfigError, ConfigStore, SaveOutcome, TextPosition};
 pub use validate::{validate, ValidationError, ValidationErrors};

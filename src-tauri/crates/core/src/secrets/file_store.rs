@@ -89,7 +89,11 @@ impl FileSecretStore {
             .map(|(account, secret)| (account.as_str(), secret.expose()))
             .collect();
         // Sized up front so the buffer never reallocates and leaves unwiped copies behind.
-        let capacity = 16 + exposed.iter().map(|(a, s)| 16 + 6 * (a.len() + s.len())).sum::<usize>();
+        let capacity = 16
+            + exposed
+                .iter()
+                .map(|(a, s)| 16 + 6 * (a.len() + s.len()))
+                .sum::<usize>();
         let mut contents = Zeroizing::new(Vec::with_capacity(capacity));
         serde_json::to_writer_pretty(&mut *contents, &exposed)
             .map_err(|error| self.file_error(io::Error::other(error.to_string())))?;

@@ -6,17 +6,17 @@ use zeroize::Zeroize;
 
 use super::{Secret, SecretError, SecretName, SecretStore};
 
-/// The keyring service name under which Ampwise keeps its passwords.
-pub const DEFAULT_KEYRING_SERVICE: &str = "ampwise";
-
-/// Keeps every secret as one keyring entry: service [`DEFAULT_KEYRING_SERVICE`] (or the one given to
-/// [`KeyringSecretStore::new`]), account [`SecretName::account`].
+/// Keeps every secret as one keyring entry: service [`KeyringSecretStore::DEFAULT_SERVICE`] (or the
+/// one given to [`KeyringSecretStore::new`]), account [`SecretName::account`].
 #[derive(Debug, Clone)]
 pub struct KeyringSecretStore {
     service: String,
 }
 
 impl KeyringSecretStore {
+    /// The keyring service name under which Ampwise keeps its passwords.
+    pub const DEFAULT_SERVICE: &'static str = "ampwise";
+
     /// A store under its own keyring service name; tests use a unique one so they never touch the
     /// user's real passwords.
     pub fn new(service: impl Into<String>) -> Self {
@@ -38,7 +38,7 @@ impl KeyringSecretStore {
 
 impl Default for KeyringSecretStore {
     fn default() -> Self {
-        Self::new(DEFAULT_KEYRING_SERVICE)
+        Self::new(Self::DEFAULT_SERVICE)
     }
 }
 

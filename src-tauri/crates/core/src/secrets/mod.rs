@@ -17,7 +17,7 @@ use std::path::PathBuf;
 use serde::{Deserialize, Serialize};
 
 pub use file_store::FileSecretStore;
-pub use keyring_store::{KeyringSecretStore, DEFAULT_KEYRING_SERVICE};
+pub use keyring_store::KeyringSecretStore;
 pub use secret::Secret;
 
 /// Which secret: the key under which a store keeps it.

@@ -61,7 +61,9 @@ impl fmt::Display for Secret {
 
 impl<'de> Deserialize<'de> for Secret {
     fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        deserializer.deserialize_string(SecretVisitor)
+        // `deserialize_any`, because with `deserialize_string` a format reports a wrongly typed value
+        // itself, quoting it, without asking the visitor.
+        deserializer.deserialize_any(SecretVisitor)
     }
 }
 
