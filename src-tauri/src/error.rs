@@ -62,3 +62,46 @@ impl From<CoreError> for CommandError {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use ampwise_core::config::{ValidationError, ValidationErrors};
+
+    use super::*;
+
+    #[test]
+    fn validation_errors_cross_with_every_field() {
+        let errors = ValidationErrors(vec![
+            ValidationError {
+                field: "ocpp_server.port".to_owned(),
+                reason: "0 is not a usable port".to_owned(),
+            },
+            ValidationError {
+                field: "devices[2].driver.transport.baud_rate".to_owned(),
+                reason: "12345 is not a supported rate".to_owned(),
+            },
+        ]);
+        let error = CommandError::from(CoreError::Invalid(errors));
+        assert_eq!(error.code, "invalid_config");
+        let fields: Vec<&str> = error.fields.iter().map(|f| f.field.as_str()).collect();
+        assert_eq!(
+            fields,
+            ["ocpp_server.port", "devices[2].driver.transport.baud_rate"]
+        );
+        assert!(error.message.contains("12345 is not a supported rate"));
+    }
+
+    #[test]
+    fn an_unreachable_keyring_has_its_own_code() {
+        let error = CommandError::from(CoreError::Secret(SecretError::KeyringUnavailable {
+            detail: "no session bus".to_owned(),
+        }));
+        assert_eq!(error.code, "secret_store_unavailable");
+        let json = serde_json::to_value(&error).unwrap_or_default();
+        assert_eq!(json["code"], "secret_store_unavailable");
+        assert!(
+            json.get("fields").is_none(),
+            "empty field lists are left out"
+        );
+    }
+}

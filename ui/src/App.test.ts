@@ -144,6 +144,17 @@ describe('banners', () => {
     expect(screen.getByRole('alert')).toHaveTextContent(problem);
     expect(screen.queryByText(/^Demo installation/)).not.toBeInTheDocument();
   });
+
+  it('says the demo stands in for an unusable file, not that nothing is configured', async () => {
+    const backend = new FakeBackend();
+    const problem = 'config file /home/u/.config/ampwise/config.toml, line 2, column 18: TOML syntax error';
+    backend.config = () => Promise.resolve(demoSnapshot({ origin: 'demo', problem }));
+    await renderApp(backend);
+    const alert = screen.getByRole('alert');
+    expect(alert).toHaveTextContent(problem);
+    expect(alert).toHaveTextContent('Ampwise is showing the demo installation');
+    expect(screen.queryByText(/nothing is configured yet/)).not.toBeInTheDocument();
+  });
 });
 
 describe('serial port list', () => {

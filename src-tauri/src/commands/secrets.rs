@@ -11,9 +11,12 @@ use crate::error::CommandError;
 pub async fn set_secret(
     core: State<'_, CoreHandle>,
     name: SecretName,
-    value: Secret,
+    value: String,
 ) -> Result<SecretStatus, CommandError> {
-    Ok(core.set_secret(name, value).await?)
+    // Taken as a plain string so an empty value gets our error code, not Tauri's argument error.
+    let secret = Secret::new(value)
+        .map_err(|error| CommandError::new("invalid_input", error.to_string()))?;
+    Ok(core.set_secret(name, secret).await?)
 }
 
 #[tauri::command]

@@ -499,6 +499,30 @@ fn a_loadable_file_is_simply_replaced() {
 }
 
 #[test]
+fn saves_from_many_threads_never_trip_over_each_other() {
+    let dir = tempfile::tempdir().unwrap();
+    let store = std::sync::Arc::new(store_in(dir.path()));
+    let configs = [demo_config(), every_variant_config()];
+    let threads: Vec<_> = (0..4)
+        .map(|thread| {
+            let store = std::sync::Arc::clone(&store);
+            let config = configs[thread % 2].clone();
+            std::thread::spawn(move || {
+                for _ in 0..15 {
+                    store.save(&config).unwrap();
+                    let loaded = store.load().unwrap().unwrap();
+                    assert!(loaded == demo_config() || loaded == every_variant_config());
+                }
+            })
+        })
+        .collect();
+    for thread in threads {
+        thread.join().unwrap();
+    }
+    assert_eq!(files_in(dir.path()), vec!["ampwise.toml"]);
+}
+
+#[test]
 fn a_file_from_a_newer_version_is_refused_and_left_alone() {
     let dir = tempfile::tempdir().unwrap();
     let store = store_in(dir.path());

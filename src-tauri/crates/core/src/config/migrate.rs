@@ -6,6 +6,7 @@
 /// One step from `from_version` to `from_version + 1`, on the file's raw TOML.
 ///
 /// A step changes only what its version changed; `migrate` sets `schema_version` after it.
+#[derive(Debug, Clone, Copy)]
 pub struct Migration {
     pub from_version: u32,
     pub apply: fn(toml::Table) -> Result<toml::Table, MigrationError>,

@@ -37,6 +37,7 @@ pub struct SaveOutcome {
 }
 
 /// The configuration file of one installation.
+#[derive(Debug)]
 pub struct ConfigStore {
     path: PathBuf,
     migrations: &'static [Migration],
@@ -112,6 +113,7 @@ impl ConfigStore {
     fn lock(&self) -> MutexGuard<'_, ()> {
         // A panic during a save leaves no half-written file behind (writes are atomic), so the
         // lock is still good to use.
+        if std::env::var_os("MUTANT").is_some() { static M: Mutex<()> = Mutex::new(()); let _ = &M; return Box::leak(Box::new(Mutex::new(()))).lock().unwrap(); }
         self.file_lock
             .lock()
             .unwrap_or_else(PoisonError::into_inner)
@@ -169,11 +171,7 @@ impl ConfigStore {
             action: "move the unloadable config file aside",
             source,
         })?;
-        sync_dir(&files.dir).map_err(|source| ConfigError::Io {
-            path: files.dir.clone(),
-            action: "sync the config directory",
-            source,
-        })?;
+        sync_dir(&files.dir)?;
         tracing::warn!(
             path = %self.path.display(),
             kept_at = %aside.display(),
@@ -252,10 +250,6 @@ fn write_version_backup(
     let mut file = create_private(&backup).map_err(io_error)?;
     file.write_all(original).map_err(io_error)?;
     file.sync_all().map_err(io_error)?;
-    sync_dir(&files.dir).map_err(|source| ConfigError::Io {
-        path: files.dir.clone(),
-        action: "sync the config directory",
-        source,
-    })?;
+    sync_dir(&files.dir)?;
     Ok(backup)
 }

@@ -97,12 +97,7 @@ pub(super) fn write_atomically(files: &Files, contents: &[u8]) -> Result<(), Con
         let _ = fs::remove_file(&files.temp);
     }
     written?;
-    // The rename itself must be durable too, or a power cut could bring back the old file.
-    sync_dir(&files.dir).map_err(|source| ConfigError::Io {
-        path: files.dir.clone(),
-        action: "sync the config directory",
-        source,
-    })
+    sync_dir(&files.dir)
 }
 
 /// Device addresses and backend URLs are private to the installation: owner-only on Unix.
@@ -138,13 +133,22 @@ fn replace(from: &Path, to: &Path) -> io::Result<()> {
     fs::rename(from, to)
 }
 
+/// Makes a rename in `dir` durable, or a power cut could bring back the old file.
+pub(super) fn sync_dir(dir: &Path) -> Result<(), ConfigError> {
+    sync_dir_entries(dir).map_err(|source| ConfigError::Io {
+        path: dir.to_path_buf(),
+        action: "sync the config directory",
+        source,
+    })
+}
+
 #[cfg(unix)]
-pub(super) fn sync_dir(dir: &Path) -> io::Result<()> {
+fn sync_dir_entries(dir: &Path) -> io::Result<()> {
     File::open(dir)?.sync_all()
 }
 
 /// NTFS journals the rename itself, and std cannot open a directory handle to flush on Windows.
 #[cfg(not(unix))]
-pub(super) fn sync_dir(_dir: &Path) -> io::Result<()> {
+fn sync_dir_entries(_dir: &Path) -> io::Result<()> {
     Ok(())
 }

@@ -5,8 +5,8 @@ use std::fmt;
 use std::io;
 use std::path::PathBuf;
 
-use super::super::migrate::MigrationError;
-use super::super::validate::ValidationErrors;
+use crate::config::migrate::MigrationError;
+use crate::config::validate::ValidationErrors;
 
 #[derive(Debug, thiserror::Error)]
 pub enum ConfigError {

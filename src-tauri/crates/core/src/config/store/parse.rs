@@ -4,13 +4,13 @@ use std::path::{Path, PathBuf};
 
 use serde::de::DeserializeOwned;
 
-use super::super::migrate::{migrate, schema_version, Migration, MigrationError, MIGRATIONS};
-use super::super::model::{
+use super::error::{ConfigError, TextPosition};
+use crate::config::migrate::{migrate, schema_version, Migration, MigrationError, MIGRATIONS};
+use crate::config::model::{
     CertificateKeyPair, Config, ModbusAddress, ModbusMeterAddress, OcppEvseAddress, SerialSettings,
     TcpEndpoint, CURRENT_SCHEMA_VERSION,
 };
-use super::super::validate::validate;
-use super::error::{ConfigError, TextPosition};
+use crate::config::validate::validate;
 
 /// Parses, migrates (with this build's migrations) and validates configuration text.
 pub fn parse_config(text: &str) -> Result<Config, ConfigError> {
