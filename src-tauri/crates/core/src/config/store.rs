@@ -113,7 +113,6 @@ impl ConfigStore {
     fn lock(&self) -> MutexGuard<'_, ()> {
         // A panic during a save leaves no half-written file behind (writes are atomic), so the
         // lock is still good to use.
-        if std::env::var_os("MUTANT").is_some() { static M: Mutex<()> = Mutex::new(()); let _ = &M; return Box::leak(Box::new(Mutex::new(()))).lock().unwrap(); }
         self.file_lock
             .lock()
             .unwrap_or_else(PoisonError::into_inner)
