@@ -152,3 +152,72 @@ fn starts_on_an_empty_installation_when_no_file_exists() {
         "starting must not write a configuration nobody made"
     );
 }
+
+#[test]
+fn sets_and_clears_a_password_for_a_headless_install() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    std::fs::write(dir.path().join("config.toml"), CONFIG).expect("config written");
+    let password = "s3cret-for-the-wallboxes";
+    let run = |args: &[&str], stdin: &str| {
+        use std::io::Write;
+        let mut child = Command::new(workspace_binary("ampwised"))
+            .arg("--config")
+            .arg(dir.path().join("config.toml"))
+            .arg("--data-dir")
+            .arg(dir.path().join("data"))
+            .arg("--secrets-file")
+            .arg(dir.path().join("secrets.json"))
+            .args(args)
+            .stdin(Stdio::piped())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
+            .expect("ampwised starts");
+        child
+            .stdin
+            .take()
+            .expect("stdin piped")
+            .write_all(stdin.as_bytes())
+            .expect("password written");
+        child.wait_with_output().expect("ampwised runs")
+    };
+
+    let output = run(&["set-password", "ocpp-server"], &format!("{password}\n"));
+    assert!(
+        output.status.success(),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    let config = std::fs::read_to_string(dir.path().join("config.toml")).expect("config");
+    assert!(config.contains("password_set = true"), "{config}");
+    assert!(!config.contains(password));
+    let secrets = std::fs::read_to_string(dir.path().join("secrets.json")).expect("secrets");
+    assert!(secrets.contains(password), "the password was not stored");
+    for text in [
+        String::from_utf8_lossy(&output.stdout),
+        String::from_utf8_lossy(&output.stderr),
+    ] {
+        assert!(!text.contains(password), "the password was printed: {text}");
+    }
+    assert!(!read_logs(&dir.path().join("data")).contains(password));
+
+    let output = run(&["set-password", "ocpp-server"], "\n");
+    assert!(
+        !output.status.success(),
+        "an empty password must be refused"
+    );
+
+    let output = run(&["set-password", "gateway", "--device", "nope"], "x\n");
+    assert!(!output.status.success());
+    assert!(
+        String::from_utf8_lossy(&output.stderr).contains("nope"),
+        "the error must name the unknown device"
+    );
+
+    let output = run(&["clear-password", "ocpp-server"], "");
+    assert!(output.status.success());
+    let config = std::fs::read_to_string(dir.path().join("config.toml")).expect("config");
+    assert!(config.contains("password_set = false"), "{config}");
+    let secrets = std::fs::read_to_string(dir.path().join("secrets.json")).expect("secrets");
+    assert!(!secrets.contains(password));
+}

@@ -646,3 +646,28 @@ fn secrets_never_reach_the_file_only_whether_they_are_set() {
         );
     }
 }
+
+#[test]
+fn a_partly_written_section_keeps_the_other_defaults() {
+    use ampwise_core::config::{parse_config, ChargingSettings, OcppServerSettings};
+    let text = "schema_version = 1\n\
+        [ocpp_server]\nport = 19521\n\
+        [[devices]]\nid = \"wb\"\nname = \"Wallbox\"\nenabled = true\n\
+        [devices.driver]\nkind = \"ocpp16_evse\"\ncharge_box_id = \"CB1\"\nconnector_id = 1\n\
+        [devices.charging]\nmax_current_a = 32.0\n";
+    let config = parse_config(text).unwrap();
+    assert_eq!(
+        config.ocpp_server,
+        OcppServerSettings {
+            port: 19521,
+            ..OcppServerSettings::default()
+        }
+    );
+    assert_eq!(
+        config.devices[0].charging,
+        Some(ChargingSettings {
+            max_current_a: 32.0,
+            ..ChargingSettings::default()
+        })
+    );
+}

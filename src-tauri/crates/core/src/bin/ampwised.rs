@@ -1,16 +1,21 @@
 //! `ampwised`: the Ampwise charging manager without a window, for servers and a Raspberry Pi.
 //!
 //! It runs the same core as the desktop app on the configuration file it is given and stops cleanly
-//! on SIGINT or SIGTERM (Ctrl+C or Ctrl+Break on Windows).
+//! on SIGINT or SIGTERM (Ctrl+C or Ctrl+Break on Windows). `set-password` and `clear-password` manage
+//! the passwords a headless install has no window to enter.
 
+use std::io::{BufRead, IsTerminal};
 use std::path::PathBuf;
 use std::process::ExitCode;
 use std::sync::Arc;
 
 use ampwise_core::config::LoggingSettings;
-use ampwise_core::secrets::{FileSecretStore, KeyringSecretStore, SecretStore};
-use ampwise_core::{logging, paths, StartOptions, WhenConfigUnusable, WhenUnconfigured};
-use clap::Parser;
+use ampwise_core::secrets::{FileSecretStore, KeyringSecretStore, Secret, SecretName, SecretStore};
+use ampwise_core::{
+    logging, paths, CoreHandle, StartOptions, WhenConfigUnusable, WhenUnconfigured,
+};
+use anyhow::Context;
+use clap::{Parser, Subcommand};
 
 #[derive(Debug, Parser)]
 #[command(
@@ -20,16 +25,54 @@ use clap::Parser;
 )]
 struct Cli {
     /// The configuration file [default: the OS config directory, or $AMPWISE_CONFIG]
-    #[arg(long, value_name = "FILE")]
+    #[arg(long, value_name = "FILE", global = true)]
     config: Option<PathBuf>,
     /// Where logs, certificates and charging sessions are kept [default: the OS data directory, or
     /// $AMPWISE_DATA_DIR]
-    #[arg(long, value_name = "DIR")]
+    #[arg(long, value_name = "DIR", global = true)]
     data_dir: Option<PathBuf>,
     /// Keep secrets in this file (created readable only by this user) instead of the OS keyring.
     /// For headless machines without a Secret Service.
-    #[arg(long, value_name = "FILE")]
+    #[arg(long, value_name = "FILE", global = true)]
     secrets_file: Option<PathBuf>,
+    #[command(subcommand)]
+    command: Option<Command>,
+}
+
+#[derive(Debug, Subcommand)]
+enum Command {
+    /// Store a password, read from standard input (asked for without echo on a terminal). Run it
+    /// while ampwised is stopped: a running ampwised learns of it only when restarted.
+    SetPassword {
+        #[command(subcommand)]
+        which: PasswordName,
+    },
+    /// Delete a stored password.
+    ClearPassword {
+        #[command(subcommand)]
+        which: PasswordName,
+    },
+}
+
+#[derive(Debug, Clone, Subcommand)]
+enum PasswordName {
+    /// The password wallboxes must send to the OCPP server (HTTP Basic, security profile 1/2).
+    OcppServer,
+    /// The password of one wallbox's gateway to an external OCPP backend.
+    Gateway {
+        /// The device's id in the configuration.
+        #[arg(long, value_name = "ID")]
+        device: String,
+    },
+}
+
+impl From<PasswordName> for SecretName {
+    fn from(name: PasswordName) -> Self {
+        match name {
+            PasswordName::OcppServer => SecretName::OcppServerPassword,
+            PasswordName::Gateway { device } => SecretName::GatewayPassword { device_id: device },
+        }
+    }
 }
 
 fn main() -> ExitCode {
@@ -58,11 +101,16 @@ fn run(cli: Cli) -> anyhow::Result<()> {
         Some(path) => Arc::new(FileSecretStore::open(path)?),
         None => Arc::new(KeyringSecretStore::new(KeyringSecretStore::DEFAULT_SERVICE)),
     };
+    let secret_store = secrets.describe();
+    // Read before the runtime starts: a terminal prompt blocks.
+    let new_password = match &cli.command {
+        Some(Command::SetPassword { which }) => Some(read_password(which)?),
+        _ => None,
+    };
 
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .build()?;
-    let secret_store = secrets.describe();
     runtime.block_on(async move {
         let core = ampwise_core::start(StartOptions {
             config_path,
@@ -73,13 +121,51 @@ fn run(cli: Cli) -> anyhow::Result<()> {
             when_unusable: WhenConfigUnusable::Refuse,
         })
         .await?;
-        tracing::info!(secrets = %secret_store, "ampwised running");
-        wait_for_stop_signal().await?;
-        tracing::info!("stop signal received");
-        core.shutdown();
-        tracing::info!("ampwised stopped");
-        anyhow::Ok(())
+        match (cli.command, new_password) {
+            (None, _) => serve(core, &secret_store).await,
+            (Some(Command::SetPassword { which }), Some(password)) => {
+                core.set_secret(which.into(), password).await?;
+                println!("password stored in {secret_store}");
+                Ok(())
+            }
+            (Some(Command::SetPassword { .. }), None) => {
+                anyhow::bail!("no password was read")
+            }
+            (Some(Command::ClearPassword { which }), _) => {
+                core.clear_secret(which.into()).await?;
+                println!("password deleted from {secret_store}");
+                Ok(())
+            }
+        }
     })
+}
+
+async fn serve(core: CoreHandle, secret_store: &str) -> anyhow::Result<()> {
+    tracing::info!(secrets = %secret_store, "ampwised running");
+    wait_for_stop_signal().await?;
+    tracing::info!("stop signal received");
+    core.shutdown();
+    tracing::info!("ampwised stopped");
+    Ok(())
+}
+
+fn read_password(which: &PasswordName) -> anyhow::Result<Secret> {
+    let prompt = match which {
+        PasswordName::OcppServer => "OCPP server password: ".to_owned(),
+        PasswordName::Gateway { device } => format!("Gateway password of {device}: "),
+    };
+    let line = if std::io::stdin().is_terminal() {
+        rpassword::prompt_password(prompt).context("reading the password from the terminal")?
+    } else {
+        let mut line = String::new();
+        std::io::stdin()
+            .lock()
+            .read_line(&mut line)
+            .context("reading the password from standard input")?;
+        line
+    };
+    let password = line.trim_end_matches(['\r', '\n']).to_owned();
+    Ok(Secret::new(password)?)
 }
 
 #[cfg(unix)]

@@ -47,7 +47,7 @@ impl Default for Config {
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
+#[serde(default, deny_unknown_fields)]
 pub struct LoggingSettings {
     pub level: LogLevel,
 }
@@ -83,7 +83,7 @@ impl LogLevel {
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
+#[serde(default, deny_unknown_fields)]
 pub struct ChargingManagerSettings {
     pub mode: LoadManagementMode,
     /// The fuse limit of the grid connection, per phase, in amperes.
@@ -141,7 +141,7 @@ impl PhaseCurrents {
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
+#[serde(default, deny_unknown_fields)]
 pub struct OcppServerSettings {
     pub enabled: bool,
     pub port: u16,
@@ -179,7 +179,7 @@ pub enum TlsMode {
 /// Where certificates and keys are. Files are relative to the data directory; private keys are
 /// kept there readable only by the user, never inside this file.
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
+#[serde(default, deny_unknown_fields)]
 pub struct CertificateSettings {
     pub server: ServerCertificate,
     /// CA certificates a charge point's client certificate must chain to (security profile 3).
@@ -376,7 +376,7 @@ pub enum Parity {
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
+#[serde(default, deny_unknown_fields)]
 pub struct ChargingSettings {
     /// Below this the wallbox is paused rather than offered less (6 A is the IEC 61851 minimum).
     pub min_current_a: f64,

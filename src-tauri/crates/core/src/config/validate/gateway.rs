@@ -13,7 +13,8 @@ const MAX_ID_TOKEN_CHARS: usize = 20;
 const CLIENT_ID: IdentityUse = IdentityUse {
     empty: "must not be empty: enter the identity the backend expects",
     colon: "contains ':', which cannot be part of the HTTP Basic user name sent to the backend",
-    slash: None,
+    // The client ID becomes the last path segment of the backend URL, like a ChargeBox ID.
+    slash: Some("contains '/', but it is sent as the last path segment of the backend URL: put path parts into the URL instead"),
 };
 
 pub(super) fn check_gateway(prefix: &str, gateway: &GatewaySettings, report: &mut Report) {
