@@ -7,6 +7,7 @@ pub mod config;
 pub mod events;
 pub mod handle;
 pub mod logging;
+pub mod ocpp;
 pub mod paths;
 pub mod secrets;
 pub mod serial;
