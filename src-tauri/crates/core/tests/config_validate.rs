@@ -194,6 +194,47 @@ fn call_timeout_is_1_to_600_s() {
 }
 
 #[test]
+fn heartbeat_and_sample_intervals_are_in_range() {
+    for bad in [0, 9, 86_401] {
+        assert_refused(
+            &with(|c| c.ocpp_server.heartbeat_interval_s = bad),
+            "ocpp_server.heartbeat_interval_s",
+        );
+    }
+    assert_refused(
+        &with(|c| c.ocpp_server.meter_value_sample_interval_s = 3601),
+        "ocpp_server.meter_value_sample_interval_s",
+    );
+    assert_valid(&with(|c| c.ocpp_server.meter_value_sample_interval_s = 0));
+    assert_valid(&with(|c| c.ocpp_server.heartbeat_interval_s = 86_400));
+}
+
+#[test]
+fn id_tags_are_ocpp_id_tokens_listed_once() {
+    use ampwise_core::config::IdTagEntry;
+    let tag = |id: &str| IdTagEntry {
+        id_tag: id.to_owned(),
+        name: String::new(),
+        blocked: false,
+    };
+    assert_refused(
+        &with(|c| c.ocpp_server.id_tags = vec![tag("")]),
+        "ocpp_server.id_tags[0].id_tag",
+    );
+    assert_refused(
+        &with(|c| c.ocpp_server.id_tags = vec![tag(&"A".repeat(21))]),
+        "ocpp_server.id_tags[0].id_tag",
+    );
+    assert_refused(
+        &with(|c| c.ocpp_server.id_tags = vec![tag("04A2B3C4"), tag("04A2B3C4")]),
+        "ocpp_server.id_tags[1].id_tag",
+    );
+    assert_valid(&with(|c| {
+        c.ocpp_server.id_tags = vec![tag("04A2B3C4"), tag(&"B".repeat(20))]
+    }));
+}
+
+#[test]
 fn certificate_files_are_relative_paths_inside_the_data_directory() {
     for bad in [
         "",

@@ -93,6 +93,9 @@ describe('tauriBackend commands', () => {
         password_set: false,
         accept_unknown_charge_points: false,
         call_timeout_s: 60,
+        heartbeat_interval_s: 300,
+        meter_value_sample_interval_s: 60,
+        accept_unknown_id_tags: true,
       },
       certificates: { server: { source: 'self_signed' } },
     } as const;

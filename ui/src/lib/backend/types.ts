@@ -95,6 +95,19 @@ export interface OcppServerSettings {
   password_set: boolean;
   accept_unknown_charge_points: boolean;
   call_timeout_s: number;
+  heartbeat_interval_s: number;
+  meter_value_sample_interval_s: number;
+  accept_unknown_id_tags: boolean;
+  /** Absent when empty. */
+  id_tags?: IdTagEntry[];
+}
+
+/** An RFID tag (OCPP idTag) in the local authorisation list. */
+export interface IdTagEntry {
+  id_tag: string;
+  /** Absent when empty. */
+  name?: string;
+  blocked: boolean;
 }
 
 export interface CertificateSettings {

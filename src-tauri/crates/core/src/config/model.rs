@@ -152,6 +152,27 @@ pub struct OcppServerSettings {
     pub accept_unknown_charge_points: bool,
     /// How long to wait for a charge point to answer a CALL; some wallboxes are slow.
     pub call_timeout_s: u32,
+    /// The heartbeat interval given to charge points in the BootNotification answer.
+    pub heartbeat_interval_s: u32,
+    /// Set as `MeterValueSampleInterval` in every charge point after boot (0: no periodic values).
+    pub meter_value_sample_interval_s: u32,
+    /// Whether RFID tags that are not in `id_tags` may charge (Authorize / StartTransaction).
+    pub accept_unknown_id_tags: bool,
+    /// RFID tags Ampwise knows, accepted or blocked.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub id_tags: Vec<IdTagEntry>,
+}
+
+/// An RFID tag (OCPP idTag) known to the local authorisation list.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct IdTagEntry {
+    pub id_tag: String,
+    /// Who or what the tag belongs to, for people reading the list.
+    #[serde(default, skip_serializing_if = "String::is_empty")]
+    pub name: String,
+    #[serde(default)]
+    pub blocked: bool,
 }
 
 impl Default for OcppServerSettings {
@@ -163,6 +184,10 @@ impl Default for OcppServerSettings {
             password_set: false,
             accept_unknown_charge_points: false,
             call_timeout_s: 60,
+            heartbeat_interval_s: 300,
+            meter_value_sample_interval_s: 60,
+            accept_unknown_id_tags: true,
+            id_tags: Vec::new(),
         }
     }
 }

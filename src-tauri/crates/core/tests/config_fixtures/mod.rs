@@ -3,11 +3,11 @@
 
 use ampwise_core::config::{
     CertificateKeyPair, CertificateSettings, ChargingManagerSettings, ChargingSettings, Config,
-    DeactivationBehaviour, Device, DeviceDriver, GatewaySettings, Group, LoadManagementMode,
-    LogLevel, LoggingSettings, MeterModel, ModbusAddress, ModbusMeterAddress, ModbusTransport,
-    OcppEvseAddress, OcppPauseMethod, OcppServerSettings, Parity, Phase, PhaseCount, PhaseCurrents,
-    SerialSettings, ServerCertificate, StoredCertificate, TcpEndpoint, TlsMode,
-    CURRENT_SCHEMA_VERSION,
+    DeactivationBehaviour, Device, DeviceDriver, GatewaySettings, Group, IdTagEntry,
+    LoadManagementMode, LogLevel, LoggingSettings, MeterModel, ModbusAddress, ModbusMeterAddress,
+    ModbusTransport, OcppEvseAddress, OcppPauseMethod, OcppServerSettings, Parity, Phase,
+    PhaseCount, PhaseCurrents, SerialSettings, ServerCertificate, StoredCertificate, TcpEndpoint,
+    TlsMode, CURRENT_SCHEMA_VERSION,
 };
 
 /// A valid configuration that uses every device driver, transport, certificate source, meter model,
@@ -36,6 +36,21 @@ pub fn every_variant_config() -> Config {
             password_set: true,
             accept_unknown_charge_points: true,
             call_timeout_s: 30,
+            heartbeat_interval_s: 600,
+            meter_value_sample_interval_s: 15,
+            accept_unknown_id_tags: false,
+            id_tags: vec![
+                IdTagEntry {
+                    id_tag: "04A2B3C4D5".to_owned(),
+                    name: "Anna's card".to_owned(),
+                    blocked: false,
+                },
+                IdTagEntry {
+                    id_tag: "LOST-0001".to_owned(),
+                    name: String::new(),
+                    blocked: true,
+                },
+            ],
         },
         certificates: CertificateSettings {
             server: ServerCertificate::Imported(CertificateKeyPair {

@@ -18,15 +18,51 @@ pub(super) fn check_ocpp_server(settings: &OcppServerSettings, report: &mut Repo
             "0 is not a port charge points can connect to",
         );
     }
-    if !CALL_TIMEOUT_S.contains(&settings.call_timeout_s) {
+    check_range(
+        "ocpp_server.call_timeout_s",
+        settings.call_timeout_s,
+        CALL_TIMEOUT_S,
+        report,
+    );
+    check_range(
+        "ocpp_server.heartbeat_interval_s",
+        settings.heartbeat_interval_s,
+        HEARTBEAT_INTERVAL_S,
+        report,
+    );
+    check_range(
+        "ocpp_server.meter_value_sample_interval_s",
+        settings.meter_value_sample_interval_s,
+        SAMPLE_INTERVAL_S,
+        report,
+    );
+    let mut seen = std::collections::HashSet::new();
+    for (index, entry) in settings.id_tags.iter().enumerate() {
+        let field = format!("ocpp_server.id_tags[{index}].id_tag");
+        let length = entry.id_tag.chars().count();
+        if length == 0 || length > MAX_ID_TAG_CHARS {
+            report.add(
+                field,
+                format!("must be 1 to {MAX_ID_TAG_CHARS} characters (OCPP idTag), not {length}"),
+            );
+        } else if !seen.insert(entry.id_tag.as_str()) {
+            report.add(field, format!("{:?} is listed twice", entry.id_tag));
+        }
+    }
+}
+
+/// Heartbeats from every 10 s to once a day (the errata want at least one a day for clock sync).
+const HEARTBEAT_INTERVAL_S: std::ops::RangeInclusive<u32> = 10..=86_400;
+/// 0 turns periodic meter values off; more than an hour apart is of no use to load management.
+const SAMPLE_INTERVAL_S: std::ops::RangeInclusive<u32> = 0..=3600;
+/// OCPP 1.6 idToken is a CiString20.
+const MAX_ID_TAG_CHARS: usize = 20;
+
+fn check_range(field: &str, value: u32, range: std::ops::RangeInclusive<u32>, report: &mut Report) {
+    if !range.contains(&value) {
         report.add(
-            "ocpp_server.call_timeout_s",
-            format!(
-                "{} s is outside {}..={} s",
-                settings.call_timeout_s,
-                CALL_TIMEOUT_S.start(),
-                CALL_TIMEOUT_S.end()
-            ),
+            field,
+            format!("{value} s is outside {}..={} s", range.start(), range.end()),
         );
     }
 }
