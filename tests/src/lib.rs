@@ -2,6 +2,7 @@
 //! stopping a child process with a signal.
 
 pub mod desktop;
+pub mod ocpp_peer;
 
 use std::path::{Path, PathBuf};
 use std::process::{Child, ExitStatus};

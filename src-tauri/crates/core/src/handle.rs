@@ -10,8 +10,10 @@ use crate::config::{
 };
 use crate::events::{ConfigOrigin, ConfigSnapshot, CoreEvent};
 use crate::logging::LogControl;
+use crate::ocpp::service::{self as ocpp_service, OcppService, PolicyInputs};
 use crate::secrets::{Secret, SecretError, SecretName, SecretStore};
 use crate::serial::{self, SerialError, SerialPortDescription};
+use crate::store::{Store, StoreError};
 
 /// How many events a slow subscriber may fall behind before it misses some (it is told it lagged).
 const EVENT_BUFFER: usize = 256;
@@ -54,6 +56,8 @@ pub enum StartError {
         path: PathBuf,
         source: std::io::Error,
     },
+    #[error(transparent)]
+    Store(#[from] StoreError),
     #[error("the core's start-up task failed: {0}")]
     Join(#[from] tokio::task::JoinError),
 }
@@ -101,6 +105,10 @@ struct Inner {
     /// can never be written from two stale copies.
     change_lock: Mutex<()>,
     shutdown_tx: watch::Sender<bool>,
+    /// Bumped whenever a secret changes, so subsystems that hold one reload it.
+    secret_changes: watch::Sender<u64>,
+    ocpp: Arc<OcppService>,
+    tasks: std::sync::Mutex<Vec<tokio::task::JoinHandle<()>>>,
 }
 
 /// Loads the configuration and starts the core on it.
@@ -166,9 +174,26 @@ pub async fn start(options: StartOptions) -> Result<CoreHandle, StartError> {
         "core started"
     );
 
-    let (config_tx, _) = watch::channel(Arc::clone(&snapshot.config));
+    let data_dir = options.data_dir.clone();
+    let sessions =
+        tokio::task::spawn_blocking(move || Store::open_in_data_dir(&data_dir)).await??;
+
+    let (config_tx, config_rx) = watch::channel(Arc::clone(&snapshot.config));
     let (events, _) = broadcast::channel(EVENT_BUFFER);
-    let (shutdown_tx, _) = watch::channel(false);
+    let (shutdown_tx, shutdown_rx) = watch::channel(false);
+    let (secret_changes, secret_rx) = watch::channel(0);
+    let (ocpp, ocpp_task) = ocpp_service::start(
+        Arc::clone(&snapshot.config),
+        config_rx,
+        secret_rx,
+        PolicyInputs {
+            data_dir: options.data_dir.clone(),
+            secrets: Arc::clone(&options.secrets),
+        },
+        sessions,
+        shutdown_rx,
+    )
+    .await;
     Ok(CoreHandle {
         inner: Arc::new(Inner {
             store,
@@ -180,6 +205,9 @@ pub async fn start(options: StartOptions) -> Result<CoreHandle, StartError> {
             log_control: options.log_control,
             change_lock: Mutex::new(()),
             shutdown_tx,
+            secret_changes,
+            ocpp,
+            tasks: std::sync::Mutex::new(vec![ocpp_task]),
         }),
     })
 }
@@ -256,6 +284,9 @@ impl CoreHandle {
         if config != *self.config() {
             self.persist_and_apply(config).await?;
         }
+        self.inner
+            .secret_changes
+            .send_modify(|generation| *generation += 1);
         tracing::info!(?name, "secret stored");
         self.emit(CoreEvent::SecretChanged {
             name: name.clone(),
@@ -275,6 +306,9 @@ impl CoreHandle {
         if config != *self.config() {
             self.persist_and_apply(config).await?;
         }
+        self.inner
+            .secret_changes
+            .send_modify(|generation| *generation += 1);
         tracing::info!(?name, "secret cleared");
         self.emit(CoreEvent::SecretChanged {
             name: name.clone(),
@@ -312,6 +346,24 @@ impl CoreHandle {
     pub fn shutdown(&self) {
         tracing::info!("core shutting down");
         self.inner.shutdown_tx.send_replace(true);
+    }
+
+    /// Asks every subsystem to stop and waits until they have.
+    pub async fn shutdown_and_wait(&self) {
+        self.shutdown();
+        let tasks =
+            std::mem::take(&mut *self.inner.tasks.lock().unwrap_or_else(|e| e.into_inner()));
+        for task in tasks {
+            if let Err(error) = task.await {
+                tracing::warn!(%error, "a subsystem ended abnormally");
+            }
+        }
+        tracing::info!("core stopped");
+    }
+
+    /// The OCPP central system: connected charge points, their live state, the message log.
+    pub fn ocpp(&self) -> &OcppService {
+        &self.inner.ocpp
     }
 
     async fn persist_and_apply(&self, config: Config) -> Result<ConfigSnapshot, CoreError> {

@@ -11,6 +11,8 @@ pub mod ocpp;
 pub mod paths;
 pub mod secrets;
 pub mod serial;
+pub mod store;
+pub mod tls;
 
 pub use handle::{
     start, CoreError, CoreHandle, SecretStatus, StartError, StartOptions, WhenConfigUnusable,

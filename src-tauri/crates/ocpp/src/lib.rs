@@ -4,6 +4,24 @@
 //! type can be tested against the official JSON schemas and reused by the central system, the
 //! gateway uplink and the simulators alike.
 
+pub mod action;
+pub mod decode;
+pub mod error_code;
+pub mod frame;
+pub mod frame_parse;
+pub mod message_id;
+pub mod messages;
+pub mod payload;
+pub mod types;
+
+pub use action::{Action, Initiator};
+pub use decode::{decode_request, decode_response, unhandled_action, DecodeError};
+pub use error_code::ErrorCode;
+pub use frame::{Frame, MessageType};
+pub use frame_parse::{parse_frame, FrameError};
+pub use message_id::MessageId;
+pub use payload::Payload;
+
 /// The WebSocket subprotocol a charge point offers and the central system echoes (OCPP-J 1.6 §3).
 pub const SUBPROTOCOL: &str = "ocpp1.6";
 

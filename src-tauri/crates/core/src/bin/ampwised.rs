@@ -144,7 +144,7 @@ async fn serve(core: CoreHandle, secret_store: &str) -> anyhow::Result<()> {
     tracing::info!(secrets = %secret_store, "ampwised running");
     wait_for_stop_signal().await?;
     tracing::info!("stop signal received");
-    core.shutdown();
+    core.shutdown_and_wait().await;
     tracing::info!("ampwised stopped");
     Ok(())
 }

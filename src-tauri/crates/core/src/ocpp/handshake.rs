@@ -14,10 +14,20 @@ pub const SUBPROTOCOL: &str = ampwise_ocpp::SUBPROTOCOL;
 /// What the server knows when a charge point knocks.
 pub struct HandshakePolicy<'a> {
     /// Whether a ChargeBox ID belongs to a configured device.
-    pub is_known: &'a dyn Fn(&str) -> bool,
+    pub is_known: &'a (dyn Fn(&str) -> bool + Sync),
     pub accept_unknown: bool,
-    /// The OCPP server password, when one is required (security profile 1 over ws, 2 over wss).
-    pub password: Option<&'a Secret>,
+    pub password: PasswordCheck<'a>,
+}
+
+/// Whether charge points must log in (security profile 1 over ws, 2 over wss).
+#[derive(Clone, Copy)]
+pub enum PasswordCheck<'a> {
+    /// No password is configured.
+    Open,
+    Required(&'a Secret),
+    /// A password is configured but cannot be read (keyring locked or entry missing): nobody gets
+    /// in, rather than everybody.
+    Unavailable,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -74,20 +84,30 @@ impl RejectReason {
 }
 
 /// Decides on an upgrade request from its path (without the query) and headers.
-pub fn check_upgrade(path: &str, headers: &HeaderMap, policy: &HandshakePolicy<'_>) -> HandshakeDecision {
+pub fn check_upgrade(
+    path: &str,
+    headers: &HeaderMap,
+    policy: &HandshakePolicy<'_>,
+) -> HandshakeDecision {
     let Some(charge_box_id) = charge_box_id_from_path(path) else {
         return reject(RejectReason::NoIdentity, None);
     };
     if !policy.accept_unknown && !(policy.is_known)(&charge_box_id) {
         return reject(RejectReason::UnknownChargePoint, Some(charge_box_id));
     }
-    if let Some(password) = policy.password {
+    let required = match policy.password {
+        PasswordCheck::Open => None,
+        PasswordCheck::Required(password) => Some(Some(password)),
+        PasswordCheck::Unavailable => Some(None),
+    };
+    if let Some(password) = required {
         match basic_credentials(headers) {
             None => return reject(RejectReason::MissingCredentials, Some(charge_box_id)),
             Some((user, given)) => {
                 // Both are checked whatever the first outcome, so timing tells nothing.
                 let user_matches = user == charge_box_id;
-                let password_matches = password.matches(given.expose());
+                let password_matches =
+                    password.is_some_and(|password| password.matches(given.expose()));
                 if !(user_matches && password_matches) {
                     return reject(RejectReason::WrongCredentials, Some(charge_box_id));
                 }
@@ -173,8 +193,7 @@ mod tests {
     }
 
     fn basic(user: &str, password: &str) -> String {
-        let token =
-            base64::engine::general_purpose::STANDARD.encode(format!("{user}:{password}"));
+        let token = base64::engine::general_purpose::STANDARD.encode(format!("{user}:{password}"));
         format!("Basic {token}")
     }
 
@@ -186,7 +205,7 @@ mod tests {
         HandshakePolicy {
             is_known: &known,
             accept_unknown: false,
-            password,
+            password: password.map_or(PasswordCheck::Open, PasswordCheck::Required),
         }
     }
 
@@ -197,8 +216,14 @@ mod tests {
     #[test]
     fn the_identity_is_the_last_path_segment() {
         assert_eq!(charge_box_id_from_path("/CB1").as_deref(), Some("CB1"));
-        assert_eq!(charge_box_id_from_path("/any/path/CB1").as_deref(), Some("CB1"));
-        assert_eq!(charge_box_id_from_path("/ocpp/CB1/").as_deref(), Some("CB1"));
+        assert_eq!(
+            charge_box_id_from_path("/any/path/CB1").as_deref(),
+            Some("CB1")
+        );
+        assert_eq!(
+            charge_box_id_from_path("/ocpp/CB1/").as_deref(),
+            Some("CB1")
+        );
         assert_eq!(
             charge_box_id_from_path("/Wallbox%207").as_deref(),
             Some("Wallbox 7")
@@ -207,7 +232,10 @@ mod tests {
         assert_eq!(charge_box_id_from_path(""), None);
         assert_eq!(charge_box_id_from_path("/%FF"), None, "not UTF-8");
         assert_eq!(charge_box_id_from_path("/a%2Fb"), None, "an encoded slash");
-        assert_eq!(charge_box_id_from_path(&format!("/{}", "x".repeat(49))), None);
+        assert_eq!(
+            charge_box_id_from_path(&format!("/{}", "x".repeat(49))),
+            None
+        );
     }
 
     #[test]
@@ -303,6 +331,23 @@ mod tests {
             panic!("no credentials let in");
         };
         assert_eq!(rejection.reason, RejectReason::MissingCredentials);
+    }
+
+    #[test]
+    fn an_unreadable_password_lets_nobody_in() {
+        let locked = HandshakePolicy {
+            password: PasswordCheck::Unavailable,
+            ..policy(None)
+        };
+        let mut map = ocpp16();
+        map.insert(
+            http::header::AUTHORIZATION,
+            HeaderValue::from_str(&basic("CB1", "anything")).unwrap(),
+        );
+        let HandshakeDecision::Reject(rejection) = check_upgrade("/CB1", &map, &locked) else {
+            panic!("let in without a readable password");
+        };
+        assert_eq!(rejection.reason.status(), 401);
     }
 
     #[test]
