@@ -54,9 +54,10 @@ impl From<CoreError> for CommandError {
                 Self::new("secret_store_unavailable", error.to_string())
             }
             CoreError::Secret(_) => Self::new("secret_store", error.to_string()),
-            CoreError::UnknownDevice { .. } | CoreError::NoGateway { .. } => {
-                Self::new("invalid_input", error.to_string())
-            }
+            CoreError::UnknownDevice { .. }
+            | CoreError::NoGateway { .. }
+            | CoreError::NotAWallbox { .. }
+            | CoreError::InvalidCurrent { .. } => Self::new("invalid_input", error.to_string()),
             CoreError::Serial(_) => Self::new("serial_enumeration", error.to_string()),
             CoreError::Join(_) => Self::new("internal", error.to_string()),
         }

@@ -74,6 +74,10 @@ pub enum CoreError {
     UnknownDevice { device_id: String },
     #[error("device {device_id:?} has no gateway settings, so it has no gateway password")]
     NoGateway { device_id: String },
+    #[error("device {device_id:?} is not a wallbox")]
+    NotAWallbox { device_id: String },
+    #[error("{amps} A is not a current a wallbox can be given")]
+    InvalidCurrent { amps: f64 },
     #[error(transparent)]
     Serial(#[from] SerialError),
     #[error("the core's worker task failed: {0}")]
@@ -359,6 +363,30 @@ impl CoreHandle {
             }
         }
         tracing::info!("core stopped");
+    }
+
+    /// Sets the current a wallbox may draw, in amperes per phase (0: it must not charge). The
+    /// wallbox gets it as a charging profile in active mode, limited to the device's maximum and
+    /// paused below its minimum.
+    pub fn set_evse_current(&self, device_id: &str, amps: f64) -> Result<(), CoreError> {
+        let config = self.config();
+        let device = config
+            .devices
+            .iter()
+            .find(|device| device.id == device_id)
+            .ok_or_else(|| CoreError::UnknownDevice {
+                device_id: device_id.to_owned(),
+            })?;
+        if !device.driver.is_evse() {
+            return Err(CoreError::NotAWallbox {
+                device_id: device_id.to_owned(),
+            });
+        }
+        if !amps.is_finite() || amps < 0.0 {
+            return Err(CoreError::InvalidCurrent { amps });
+        }
+        self.inner.ocpp.control.set_allowed_current(device_id, amps);
+        Ok(())
     }
 
     /// The OCPP central system: connected charge points, their live state, the message log.

@@ -149,6 +149,11 @@ impl ChargePointHandle {
     pub fn is_connected(&self) -> bool {
         !self.commands.is_closed()
     }
+
+    /// Resolves when the connection has ended.
+    pub async fn closed(&self) {
+        self.commands.closed().await;
+    }
 }
 
 /// Message ids must stay unique across reconnects (errata), and across restarts of Ampwise: the

@@ -1,6 +1,7 @@
 //! The OCPP 1.6J central system that wallboxes connect to.
 
 pub mod connection;
+pub mod control;
 pub mod handlers;
 pub mod handshake;
 pub mod live;

@@ -19,7 +19,7 @@ use tokio_tungstenite::tungstenite::handshake::server::{ErrorResponse, Request, 
 use tokio_tungstenite::tungstenite::http::{HeaderValue, StatusCode};
 use tokio_tungstenite::tungstenite::protocol::WebSocketConfig;
 
-use super::connection::{self, CallHandler, ConnectionSettings, Ended};
+use super::connection::{self, CallHandler, ChargePointHandle, ConnectionSettings, Ended};
 use super::handshake::{
     check_upgrade, HandshakeDecision, HandshakePolicy, PasswordCheck, Rejection,
 };
@@ -71,6 +71,8 @@ pub struct Shared {
     handler: Arc<dyn CallHandler>,
     next_connection_id: AtomicU64,
     shutdown: watch::Receiver<bool>,
+    /// Called with every new connection (the charging-profile control starts there).
+    on_connected: Box<dyn Fn(ChargePointHandle) + Send + Sync>,
 }
 
 impl Shared {
@@ -78,6 +80,7 @@ impl Shared {
         policy: ServerPolicy,
         handler: Arc<dyn CallHandler>,
         shutdown: watch::Receiver<bool>,
+        on_connected: Box<dyn Fn(ChargePointHandle) + Send + Sync>,
     ) -> Arc<Self> {
         Arc::new(Self {
             policy: RwLock::new(Arc::new(policy)),
@@ -85,6 +88,7 @@ impl Shared {
             handler,
             next_connection_id: AtomicU64::new(1),
             shutdown,
+            on_connected,
         })
     }
 
@@ -160,6 +164,7 @@ async fn handle_connection(stream: TcpStream, remote: SocketAddr, shared: Arc<Sh
 
     let connection_id = shared.next_connection_id.fetch_add(1, Ordering::Relaxed);
     let (handle, commands) = connection::channel(&charge_box_id, connection_id);
+    (shared.on_connected)(handle.clone());
     let previous = shared.registry.connect(
         &charge_box_id,
         Connected {

@@ -11,6 +11,7 @@ use tokio::net::TcpListener;
 use tokio::sync::{broadcast, watch};
 
 use super::connection::ConnectionSettings;
+use super::control::{self, OcppControl};
 use super::handlers::{DispatchSettings, Dispatcher, OcppEvent};
 use super::live::LiveState;
 use super::registry::Registry;
@@ -28,6 +29,7 @@ pub struct OcppService {
     pub dispatcher: Arc<Dispatcher>,
     pub live: Arc<LiveState>,
     pub events: broadcast::Sender<OcppEvent>,
+    pub control: Arc<OcppControl>,
     local_addr: watch::Receiver<Option<SocketAddr>>,
 }
 
@@ -81,14 +83,31 @@ pub async fn start(
         DispatchSettings::from_config(&config),
         events.clone(),
     ));
+    let control = OcppControl::new(Arc::clone(&config));
     let policy = build_policy(&config, &inputs).await;
-    let shared = Shared::new(policy, dispatcher.clone(), shutdown.clone());
+    let on_connected = {
+        let control = Arc::clone(&control);
+        let dispatcher = Arc::clone(&dispatcher);
+        let live = Arc::clone(&live);
+        let events = events.clone();
+        Box::new(move |handle| {
+            tokio::spawn(control::run_for_connection(
+                handle,
+                Arc::clone(&control),
+                Arc::clone(&dispatcher),
+                Arc::clone(&live),
+                events.subscribe(),
+            ));
+        })
+    };
+    let shared = Shared::new(policy, dispatcher.clone(), shutdown.clone(), on_connected);
     let (addr_tx, local_addr) = watch::channel(None);
     let service = Arc::new(OcppService {
         shared: Arc::clone(&shared),
         dispatcher: Arc::clone(&dispatcher),
         live,
         events,
+        control: Arc::clone(&control),
         local_addr,
     });
 
@@ -113,6 +132,7 @@ pub async fn start(
                         }
                         let config = Arc::clone(&configs.borrow_and_update());
                         dispatcher.set_settings(DispatchSettings::from_config(&config));
+                        control.set_config(Arc::clone(&config));
                         shared.set_policy(build_policy(&config, &inputs).await);
                         let rebind = (config.ocpp_server.enabled, config.ocpp_server.port)
                             != (current.ocpp_server.enabled, current.ocpp_server.port);

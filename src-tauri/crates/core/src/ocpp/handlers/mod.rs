@@ -161,6 +161,11 @@ impl Dispatcher {
         })
     }
 
+    /// Whether the charge point's BootNotification was ever accepted (now or before a restart).
+    pub async fn accepted(&self, charge_box_id: &str) -> bool {
+        self.check_accepted(charge_box_id).await.is_ok()
+    }
+
     fn is_accepted(&self, charge_box_id: &str) -> bool {
         self.accepted
             .lock()
@@ -246,7 +251,8 @@ fn internal_error(description: &str) -> DecodeError {
     }
 }
 
-fn now() -> ampwise_ocpp::types::DateTime {
+/// The current time as OCPP writes it.
+pub(crate) fn now() -> ampwise_ocpp::types::DateTime {
     // The current time always formats as RFC 3339; the fallback is the epoch, never a panic.
     ampwise_ocpp::types::DateTime::from_instant(time::OffsetDateTime::now_utc()).unwrap_or_else(
         |_| {
