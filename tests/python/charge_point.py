@@ -222,6 +222,11 @@ SCENARIOS = {
 }
 
 
+# Many charge points speak TLS 1.2 only. There a refused client certificate fails the handshake
+# itself, with the server's alert; in TLS 1.3 the client has already sent its request by then.
+TLS_VERSIONS = {"1.2": ssl.TLSVersion.TLSv1_2, "1.3": ssl.TLSVersion.TLSv1_3}
+
+
 def ssl_context(args):
     if not args.url.startswith("wss://"):
         return None
@@ -229,6 +234,8 @@ def ssl_context(args):
     # Charge points check the chain; the test certificate names 127.0.0.1 and localhost.
     if args.client_cert:
         context.load_cert_chain(args.client_cert, args.client_key)
+    if args.tls_max_version:
+        context.maximum_version = TLS_VERSIONS[args.tls_max_version]
     return context
 
 
@@ -241,6 +248,7 @@ async def main():
     parser.add_argument("--cafile")
     parser.add_argument("--client-cert")
     parser.add_argument("--client-key")
+    parser.add_argument("--tls-max-version", choices=sorted(TLS_VERSIONS))
     parser.add_argument("--id-tag", default="04A2B3C4")
     parser.add_argument("--hold", type=float, default=0.0)
     parser.add_argument("--rate-units", default="Current,Power")
@@ -280,6 +288,15 @@ async def main():
             result["received"] = cp.received
     except websockets.exceptions.InvalidStatus as error:
         result = {"rejected": error.response.status_code}
+    except websockets.exceptions.InvalidHandshake as error:
+        # No HTTP answer at all: a plain ws:// client at a TLS-only port, or a TLS 1.3 server that
+        # refused the client certificate after the client had already sent its request. The cause
+        # says what came instead of the answer.
+        cause = error.__cause__
+        detail = f"{type(error).__name__}: {error}"
+        if cause is not None:
+            detail += f" (caused by {type(cause).__name__}: {cause})"
+        result = {"connection_failed": detail}
     except (ssl.SSLError, ConnectionError, OSError) as error:
         result = {"connection_failed": f"{type(error).__name__}: {error}"}
     print(json.dumps(result, default=str))

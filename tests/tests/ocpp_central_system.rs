@@ -213,7 +213,18 @@ async fn malformed_frames_get_callerrors_and_the_connection_lives_on() {
         loop {
             match ws.next().await.expect("an answer").expect("a frame") {
                 Message::Text(answer) => {
-                    return serde_json::from_str(answer.as_str()).expect("JSON answer")
+                    let answer: serde_json::Value =
+                        serde_json::from_str(answer.as_str()).expect("JSON answer");
+                    if answer[0] == 2 {
+                        // The central system configuring this "wallbox" after boot: refuse politely
+                        // and keep waiting for the answer to our own CALL.
+                        let refusal = serde_json::json!([4, answer[1], "NotSupported", "", {}]);
+                        ws.send(Message::text(refusal.to_string()))
+                            .await
+                            .expect("sent");
+                        continue;
+                    }
+                    return answer;
                 }
                 _ => continue,
             }

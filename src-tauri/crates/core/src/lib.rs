@@ -5,6 +5,7 @@
 
 pub mod config;
 pub mod events;
+mod fs_atomic;
 pub mod handle;
 pub mod logging;
 pub mod ocpp;

@@ -14,6 +14,7 @@ use std::sync::Mutex;
 use zeroize::Zeroizing;
 
 use super::{Secret, SecretError, SecretName, SecretStore};
+use crate::fs_atomic::{self, write_file_atomically, Permissions};
 
 /// A [`SecretStore`] backed by one file readable only by the current user.
 #[derive(Debug)]
@@ -45,7 +46,7 @@ impl FileSecretStore {
         if let Some(dir) = self.dir() {
             platform::create_private_dir_all(dir).map_err(|source| self.file_error(source))?;
         }
-        match platform::create_private(&self.path) {
+        match fs_atomic::create_new_file(&self.path, Permissions::Private) {
             Ok(mut file) => {
                 file.write_all(b"{}\n")
                     .and_then(|()| file.sync_all())
@@ -99,19 +100,8 @@ impl FileSecretStore {
             .map_err(|error| self.file_error(io::Error::other(error.to_string())))?;
         contents.push(b'\n');
 
-        let temp = self.temp_path();
-        let written = remove_if_present(&temp)
-            .and_then(|()| platform::create_private(&temp))
-            .and_then(|mut file| {
-                file.write_all(&contents)?;
-                file.sync_all()
-            })
-            .and_then(|()| std::fs::rename(&temp, &self.path));
-        if let Err(source) = written {
-            let _ = std::fs::remove_file(&temp);
-            return Err(self.file_error(source));
-        }
-        self.sync_dir()
+        write_file_atomically(&self.path, &contents, Permissions::Private)
+            .map_err(|error| self.file_error(error.source))
     }
 
     fn lock(&self) -> std::sync::MutexGuard<'_, ()> {
@@ -125,18 +115,8 @@ impl FileSecretStore {
         self.path.parent().filter(|dir| !dir.as_os_str().is_empty())
     }
 
-    fn temp_path(&self) -> PathBuf {
-        let file_name = self
-            .path
-            .file_name()
-            .map(|name| name.to_string_lossy().into_owned())
-            .unwrap_or_default();
-        self.path
-            .with_file_name(format!(".{file_name}.tmp{}", std::process::id()))
-    }
-
     fn sync_dir(&self) -> Result<(), SecretError> {
-        platform::sync_dir(self.dir().unwrap_or(Path::new(".")))
+        fs_atomic::sync_dir(&fs_atomic::directory_of(&self.path))
             .map_err(|source| self.file_error(source))
     }
 
@@ -178,30 +158,14 @@ impl SecretStore for FileSecretStore {
     }
 }
 
-fn remove_if_present(path: &Path) -> io::Result<()> {
-    match std::fs::remove_file(path) {
-        Err(error) if error.kind() != io::ErrorKind::NotFound => Err(error),
-        _ => Ok(()),
-    }
-}
-
 #[cfg(unix)]
 mod platform {
-    use std::fs::{DirBuilder, File, Metadata, OpenOptions};
+    use std::fs::{DirBuilder, Metadata};
     use std::io;
-    use std::os::unix::fs::{DirBuilderExt, OpenOptionsExt, PermissionsExt};
+    use std::os::unix::fs::{DirBuilderExt, PermissionsExt};
     use std::path::Path;
 
     use crate::secrets::SecretError;
-
-    /// Creates a new file only this user can read and write (the umask can only take bits away).
-    pub(super) fn create_private(path: &Path) -> io::Result<File> {
-        OpenOptions::new()
-            .write(true)
-            .create_new(true)
-            .mode(0o600)
-            .open(path)
-    }
 
     /// Any access for group or others is refused: readable leaks the secrets, writable lets another
     /// user replace them.
@@ -219,11 +183,6 @@ mod platform {
     pub(super) fn create_private_dir_all(dir: &Path) -> io::Result<()> {
         DirBuilder::new().recursive(true).mode(0o700).create(dir)
     }
-
-    /// Makes the rename durable: without it a crash can forget the new directory entry.
-    pub(super) fn sync_dir(dir: &Path) -> io::Result<()> {
-        File::open(dir)?.sync_all()
-    }
 }
 
 /// Windows has no mode bits. The file belongs in the user's profile (the data directory under
@@ -231,15 +190,11 @@ mod platform {
 /// creating it there is what makes it private; nothing further is checked here.
 #[cfg(windows)]
 mod platform {
-    use std::fs::{File, Metadata, OpenOptions};
+    use std::fs::Metadata;
     use std::io;
     use std::path::Path;
 
     use crate::secrets::SecretError;
-
-    pub(super) fn create_private(path: &Path) -> io::Result<File> {
-        OpenOptions::new().write(true).create_new(true).open(path)
-    }
 
     pub(super) fn check_private(_path: &Path, _metadata: &Metadata) -> Result<(), SecretError> {
         Ok(())
@@ -247,10 +202,5 @@ mod platform {
 
     pub(super) fn create_private_dir_all(dir: &Path) -> io::Result<()> {
         std::fs::create_dir_all(dir)
-    }
-
-    /// Directories cannot be opened for syncing with std on Windows; NTFS journals the rename.
-    pub(super) fn sync_dir(_dir: &Path) -> io::Result<()> {
-        Ok(())
     }
 }

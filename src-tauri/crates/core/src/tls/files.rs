@@ -4,14 +4,14 @@
 //! through a temp file and a rename, so a crash or power cut leaves the old file or the complete new
 //! one, never half a key. Configuration refers to them by paths relative to the data directory.
 
-use std::fs::{self, File, OpenOptions};
-use std::io::{self, Write};
+use std::fs;
+use std::io;
 use std::path::{Path, PathBuf};
-use std::sync::atomic::{AtomicU64, Ordering};
 
 use zeroize::Zeroizing;
 
 use super::error::TlsError;
+use crate::fs_atomic::{write_file_atomically, Permissions, Step};
 
 /// The directory below the data directory that holds every certificate and key.
 pub const TLS_DIR: &str = "tls";
@@ -80,83 +80,14 @@ pub(crate) fn write_atomically(
     contents: &[u8],
     readable: Readable,
 ) -> Result<(), TlsError> {
-    let dir = match target.parent() {
-        Some(parent) if !parent.as_os_str().is_empty() => parent.to_path_buf(),
-        _ => PathBuf::from("."),
+    let permissions = match readable {
+        Readable::ByEveryone => Permissions::Public,
+        Readable::ByOwnerOnly => Permissions::Private,
     };
-    let temp = temp_path(target);
-    let written = create_new(&temp, readable)
-        .and_then(|mut file| {
-            file.write_all(contents)?;
-            // The data must be on disk before the rename makes it the real file.
-            file.sync_all()
-        })
-        .and_then(|()| fs::rename(&temp, target));
-    if let Err(source) = written {
-        // Best effort: the temp file is clutter only; the target was not touched.
-        let _ = fs::remove_file(&temp);
-        return Err(TlsError::Io {
-            path: target.to_path_buf(),
-            action: "write",
-            source,
-        });
-    }
-    sync_dir(&dir).map_err(TlsError::io(dir, "sync the directory"))
-}
-
-/// Hidden, beside the target (so the rename stays on one filesystem), and unique per process and
-/// call so two writers never share one.
-fn temp_path(target: &Path) -> PathBuf {
-    static COUNTER: AtomicU64 = AtomicU64::new(0);
-    let name = target
-        .file_name()
-        .map(|name| name.to_string_lossy().into_owned())
-        .unwrap_or_default();
-    let unique = COUNTER.fetch_add(1, Ordering::Relaxed);
-    target.with_file_name(format!(".{name}.{}.{unique}.tmp", std::process::id()))
-}
-
-#[cfg(unix)]
-fn create_new(path: &Path, readable: Readable) -> io::Result<File> {
-    use std::os::unix::fs::{OpenOptionsExt, PermissionsExt};
-    let mode = match readable {
-        Readable::ByEveryone => 0o644,
-        Readable::ByOwnerOnly => 0o600,
-    };
-    // A leftover from a crashed run with the same pid would make create_new fail.
-    match fs::remove_file(path) {
-        Err(error) if error.kind() != io::ErrorKind::NotFound => return Err(error),
-        _ => {}
-    }
-    let file = OpenOptions::new()
-        .write(true)
-        .create_new(true)
-        .mode(mode)
-        .open(path)?;
-    // The umask may have removed bits from 0644; the key mode 0600 is only ever narrowed by it.
-    file.set_permissions(fs::Permissions::from_mode(mode))?;
-    Ok(file)
-}
-
-#[cfg(not(unix))]
-fn create_new(path: &Path, _readable: Readable) -> io::Result<File> {
-    match fs::remove_file(path) {
-        Err(error) if error.kind() != io::ErrorKind::NotFound => return Err(error),
-        _ => {}
-    }
-    OpenOptions::new().write(true).create_new(true).open(path)
-}
-
-/// Makes a rename durable; without it a power cut could bring back the old file.
-#[cfg(unix)]
-fn sync_dir(dir: &Path) -> io::Result<()> {
-    File::open(dir)?.sync_all()
-}
-
-/// NTFS journals the rename itself, and std cannot open a directory handle to flush on Windows.
-#[cfg(not(unix))]
-fn sync_dir(_dir: &Path) -> io::Result<()> {
-    Ok(())
+    write_file_atomically(target, contents, permissions).map_err(|error| match error.step {
+        Step::SyncDir => TlsError::io(error.path, "sync the directory")(error.source),
+        _ => TlsError::io(target, "write")(error.source),
+    })
 }
 
 #[cfg(test)]

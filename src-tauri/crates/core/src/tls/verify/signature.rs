@@ -80,3 +80,34 @@ pub(crate) fn verify_tls13(
     let info = SubjectPublicKeyInfoDer::from(public_key_info(certificate)?);
     rustls::crypto::verify_tls13_signature_with_raw_key(message, &info, signed, algorithms)
 }
+
+/// The three handshake-signature methods of a verifier whose rustls algorithms are in
+/// `self.$algorithms`: the signature is checked with the key of the presented certificate, so it
+/// works for certificates webpki will not parse. `ServerCertVerifier` and `ClientCertVerifier`
+/// declare the same three methods, and only a macro can write them into impls of either trait.
+macro_rules! handshake_signature_methods {
+    ($algorithms:ident) => {
+        fn verify_tls12_signature(
+            &self,
+            message: &[u8],
+            cert: &::rustls_pki_types::CertificateDer<'_>,
+            dss: &::rustls::DigitallySignedStruct,
+        ) -> Result<::rustls::client::danger::HandshakeSignatureValid, ::rustls::Error> {
+            $crate::tls::verify::signature::verify_tls12(message, cert, dss, &self.$algorithms)
+        }
+
+        fn verify_tls13_signature(
+            &self,
+            message: &[u8],
+            cert: &::rustls_pki_types::CertificateDer<'_>,
+            dss: &::rustls::DigitallySignedStruct,
+        ) -> Result<::rustls::client::danger::HandshakeSignatureValid, ::rustls::Error> {
+            $crate::tls::verify::signature::verify_tls13(message, cert, dss, &self.$algorithms)
+        }
+
+        fn supported_verify_schemes(&self) -> Vec<::rustls::SignatureScheme> {
+            self.$algorithms.supported_schemes()
+        }
+    };
+}
+pub(super) use handshake_signature_methods;

@@ -3,11 +3,10 @@
 
 use std::sync::Arc;
 
-use rustls::client::danger::HandshakeSignatureValid;
 use rustls::crypto::{CryptoProvider, WebPkiSupportedAlgorithms};
 use rustls::server::danger::{ClientCertVerified, ClientCertVerifier};
 use rustls::server::WebPkiClientVerifier;
-use rustls::{CertificateError, DigitallySignedStruct, DistinguishedName, Error, SignatureScheme};
+use rustls::{CertificateError, DistinguishedName, Error};
 use rustls_pki_types::{CertificateDer, UnixTime};
 
 use super::signature;
@@ -25,17 +24,9 @@ pub(crate) struct StoredClientVerifier {
 impl StoredClientVerifier {
     pub fn new(trust: StoredTrust, provider: Arc<CryptoProvider>) -> Result<Self, TlsError> {
         let algorithms = provider.signature_verification_algorithms;
-        let webpki = match trust.roots() {
-            Some(roots) => Some(
-                WebPkiClientVerifier::builder_with_provider(roots, provider)
-                    .build()
-                    .map_err(|error| TlsError::UnusableTrust {
-                        what: "certificates.client_ca".to_owned(),
-                        reason: error.to_string(),
-                    })?,
-            ),
-            None => None,
-        };
+        let webpki = trust.chain_verifier("certificates.client_ca", |roots| {
+            WebPkiClientVerifier::builder_with_provider(roots, provider).build()
+        })?;
         Ok(Self {
             trust,
             webpki,
@@ -72,25 +63,5 @@ impl ClientCertVerifier for StoredClientVerifier {
         }
     }
 
-    fn verify_tls12_signature(
-        &self,
-        message: &[u8],
-        cert: &CertificateDer<'_>,
-        dss: &DigitallySignedStruct,
-    ) -> Result<HandshakeSignatureValid, Error> {
-        signature::verify_tls12(message, cert, dss, &self.algorithms)
-    }
-
-    fn verify_tls13_signature(
-        &self,
-        message: &[u8],
-        cert: &CertificateDer<'_>,
-        dss: &DigitallySignedStruct,
-    ) -> Result<HandshakeSignatureValid, Error> {
-        signature::verify_tls13(message, cert, dss, &self.algorithms)
-    }
-
-    fn supported_verify_schemes(&self) -> Vec<SignatureScheme> {
-        self.algorithms.supported_schemes()
-    }
+    signature::handshake_signature_methods!(algorithms);
 }

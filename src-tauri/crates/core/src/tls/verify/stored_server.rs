@@ -2,10 +2,10 @@
 
 use std::sync::Arc;
 
-use rustls::client::danger::{HandshakeSignatureValid, ServerCertVerified, ServerCertVerifier};
+use rustls::client::danger::{ServerCertVerified, ServerCertVerifier};
 use rustls::client::WebPkiServerVerifier;
 use rustls::crypto::{CryptoProvider, WebPkiSupportedAlgorithms};
-use rustls::{CertificateError, DigitallySignedStruct, Error, SignatureScheme};
+use rustls::{CertificateError, Error};
 use rustls_pki_types::{CertificateDer, ServerName, UnixTime};
 
 use super::signature;
@@ -23,17 +23,9 @@ pub(crate) struct StoredServerVerifier {
 impl StoredServerVerifier {
     pub fn new(trust: StoredTrust, provider: Arc<CryptoProvider>) -> Result<Self, TlsError> {
         let algorithms = provider.signature_verification_algorithms;
-        let webpki = match trust.roots() {
-            Some(roots) => Some(
-                WebPkiServerVerifier::builder_with_provider(roots, provider)
-                    .build()
-                    .map_err(|error| TlsError::UnusableTrust {
-                        what: "certificates.backend_ca".to_owned(),
-                        reason: error.to_string(),
-                    })?,
-            ),
-            None => None,
-        };
+        let webpki = trust.chain_verifier("certificates.backend_ca", |roots| {
+            WebPkiServerVerifier::builder_with_provider(roots, provider).build()
+        })?;
         Ok(Self {
             trust,
             webpki,
@@ -84,25 +76,5 @@ impl ServerCertVerifier for StoredServerVerifier {
         }
     }
 
-    fn verify_tls12_signature(
-        &self,
-        message: &[u8],
-        cert: &CertificateDer<'_>,
-        dss: &DigitallySignedStruct,
-    ) -> Result<HandshakeSignatureValid, Error> {
-        signature::verify_tls12(message, cert, dss, &self.algorithms)
-    }
-
-    fn verify_tls13_signature(
-        &self,
-        message: &[u8],
-        cert: &CertificateDer<'_>,
-        dss: &DigitallySignedStruct,
-    ) -> Result<HandshakeSignatureValid, Error> {
-        signature::verify_tls13(message, cert, dss, &self.algorithms)
-    }
-
-    fn supported_verify_schemes(&self) -> Vec<SignatureScheme> {
-        self.algorithms.supported_schemes()
-    }
+    signature::handshake_signature_methods!(algorithms);
 }

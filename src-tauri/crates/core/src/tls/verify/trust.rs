@@ -3,6 +3,7 @@
 use std::path::Path;
 use std::sync::Arc;
 
+use rustls::client::VerifierBuilderError;
 use rustls::crypto::WebPkiSupportedAlgorithms;
 use rustls::{CertificateError, DistinguishedName, Error, RootCertStore};
 use rustls_pki_types::{CertificateDer, UnixTime};
@@ -108,9 +109,22 @@ impl StoredTrust {
         Ok(())
     }
 
-    /// The stored CAs for webpki, `None` when only leaves are stored.
-    pub fn roots(&self) -> Option<Arc<RootCertStore>> {
-        (!self.roots.is_empty()).then(|| Arc::new(self.roots.clone()))
+    /// webpki's verifier for chains of v3 certificates to the stored CAs, made by `build` from
+    /// them; `None` when only leaves are stored. `list_field` names the list if webpki refuses.
+    pub fn chain_verifier<V>(
+        &self,
+        list_field: &str,
+        build: impl FnOnce(Arc<RootCertStore>) -> Result<V, VerifierBuilderError>,
+    ) -> Result<Option<V>, TlsError> {
+        if self.roots.is_empty() {
+            return Ok(None);
+        }
+        build(Arc::new(self.roots.clone()))
+            .map(Some)
+            .map_err(|error| TlsError::UnusableTrust {
+                what: list_field.to_owned(),
+                reason: error.to_string(),
+            })
     }
 
     pub fn hints(&self) -> &[DistinguishedName] {
