@@ -16,7 +16,7 @@ import sys
 from datetime import datetime, timezone
 
 import websockets
-from ocpp.routing import on
+from ocpp.routing import after, on
 from ocpp.v16 import ChargePoint as OcppChargePoint
 from ocpp.v16 import call, call_result
 from ocpp.v16.datatypes import MeterValue, SampledValue
@@ -66,6 +66,9 @@ class ChargePoint(OcppChargePoint):
         self.configuration["ChargingScheduleAllowedChargingRateUnit"] = rate_units
         self.reject_profiles = reject_profiles
         self.profiles = {}
+        self.transaction_id = None
+        self.transactions = []
+        self.meter = 1000
 
     def _record(self, action, **payload):
         self.received.append({"action": action, "payload": payload})
@@ -120,6 +123,33 @@ class ChargePoint(OcppChargePoint):
     def on_remote_stop(self, transaction_id, **_):
         self._record("RemoteStopTransaction", transaction_id=transaction_id)
         return call_result.RemoteStopTransaction(status="Accepted")
+
+    @after("RemoteStopTransaction")
+    async def after_remote_stop(self, transaction_id, **_):
+        # A real wallbox ends the transaction it was asked to stop.
+        if self.transaction_id == transaction_id:
+            await self.stop_transaction(Reason.remote)
+
+    @after("RemoteStartTransaction")
+    async def after_remote_start(self, id_tag, connector_id=1, **_):
+        if self.transaction_id is None:
+            await self.start_transaction(connector_id or 1, id_tag)
+
+    async def start_transaction(self, connector, id_tag):
+        start = await self.call(
+            call.StartTransaction(connector_id=connector, id_tag=id_tag, meter_start=self.meter, timestamp=now())
+        )
+        self.transaction_id = start.transaction_id
+        self.transactions.append(self.transaction_id)
+        await status(self, connector, ChargePointStatus.charging)
+
+    async def stop_transaction(self, reason):
+        transaction_id, self.transaction_id = self.transaction_id, None
+        self.meter += 500
+        await self.call(
+            call.StopTransaction(meter_stop=self.meter, timestamp=now(), transaction_id=transaction_id, reason=reason)
+        )
+        await status(self, 1, ChargePointStatus.finishing)
 
 
 async def status(cp, connector, state):
@@ -215,7 +245,22 @@ async def heartbeat_before_boot(cp, args):
         return {"heartbeat": type(error).__name__, "detail": str(error)}
 
 
+async def charge_and_wait(cp, args):
+    """Boot and start a transaction, then stay connected for --hold seconds: the central system may
+    pause (RemoteStopTransaction) and resume (RemoteStartTransaction) it meanwhile."""
+    await cp.call(
+        call.BootNotification(charge_point_model="Test Wallbox", charge_point_vendor="Ampwise Tests")
+    )
+    await status(cp, 1, ChargePointStatus.preparing)
+    await cp.start_transaction(1, args.id_tag)
+    await asyncio.sleep(args.hold)
+    if cp.transaction_id is not None:
+        await cp.stop_transaction(Reason.local)
+    return {"transactions": cp.transactions}
+
+
 SCENARIOS = {
+    "charge-and-wait": charge_and_wait,
     "session": session,
     "boot-and-wait": boot_and_wait,
     "heartbeat-before-boot": heartbeat_before_boot,

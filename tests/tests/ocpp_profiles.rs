@@ -268,3 +268,96 @@ async fn a_wallbox_that_refuses_profiles_is_reported_not_pestered() {
         .profiles_rejected
         .is_some_and(|reason| reason.contains("Rejected")));
 }
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_wallbox_that_ends_transactions_at_zero_is_paused_by_remote_stop_and_resumed() {
+    use ampwise_core::config::{DeviceDriver, OcppPauseMethod};
+    let mut config = config(LoadManagementMode::Active);
+    if let DeviceDriver::Ocpp16Evse(address) = &mut config.devices[0].driver {
+        address.pause_with = OcppPauseMethod::RemoteStopStart;
+    }
+    let running = start_core(config).await;
+    running
+        .core
+        .set_evse_current("garage", 10.0)
+        .expect("current set");
+    let url = running.url("ws", "CB-P1");
+    let charge_point = tokio::spawn(async move {
+        python_charge_point(&[
+            "--url",
+            &url,
+            "--id",
+            "CB-P1",
+            "--scenario",
+            "charge-and-wait",
+            "--hold",
+            "6",
+        ])
+        .await
+    });
+    let live = || running.core.ocpp().live.connector("CB-P1", 1);
+    wait_report(&running, "the 10 A profile", |r| {
+        r.applied_limit_a == Some(10.0)
+    })
+    .await;
+    for _ in 0..100 {
+        if live().is_some_and(|c| c.transaction_id.is_some()) {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    let first = live().and_then(|c| c.transaction_id).expect("charging");
+
+    // Pause: the profile stays at the minimum (6 A, never 0) and the transaction is stopped.
+    running
+        .core
+        .set_evse_current("garage", 0.0)
+        .expect("current set");
+    wait_report(&running, "the minimum profile", |r| {
+        r.applied_limit_a == Some(6.0)
+    })
+    .await;
+    for _ in 0..100 {
+        if live().is_some_and(|c| c.transaction_id.is_none()) {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    assert_eq!(live().and_then(|c| c.transaction_id), None, "not paused");
+
+    // Resume: a new transaction with the same tag.
+    running
+        .core
+        .set_evse_current("garage", 12.0)
+        .expect("current set");
+    for _ in 0..100 {
+        if live().is_some_and(|c| c.transaction_id.is_some_and(|id| id != first)) {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    let result = tokio::time::timeout(Duration::from_secs(30), charge_point)
+        .await
+        .expect("finished")
+        .expect("task");
+    let actions = actions(&result);
+    assert!(actions.contains(&"RemoteStopTransaction"), "{result}");
+    assert!(actions.contains(&"RemoteStartTransaction"), "{result}");
+    let received = result["received"].as_array().expect("received");
+    let start = received
+        .iter()
+        .find(|r| r["action"] == "RemoteStartTransaction")
+        .expect("remote start");
+    assert_eq!(start["payload"]["id_tag"], "04A2B3C4");
+    assert_eq!(
+        result["transactions"].as_array().map(Vec::len),
+        Some(2),
+        "{result}"
+    );
+    assert!(
+        profile_limits(&result)
+            .iter()
+            .all(|(_, limit)| *limit > 0.0),
+        "a stop-start wallbox must never see 0 A: {result}"
+    );
+}
