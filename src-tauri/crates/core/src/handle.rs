@@ -279,46 +279,44 @@ impl CoreHandle {
         name: SecretName,
         secret: Secret,
     ) -> Result<SecretStatus, CoreError> {
-        let _change = self.inner.change_lock.lock().await;
-        let mut config = Config::clone(&self.config());
-        set_secret_flag(&mut config, &name, true)?;
-        let secrets = Arc::clone(&self.inner.secrets);
-        let storing = name.clone();
-        tokio::task::spawn_blocking(move || secrets.set(&storing, &secret)).await??;
-        if config != *self.config() {
-            self.persist_and_apply(config).await?;
-        }
-        self.inner
-            .secret_changes
-            .send_modify(|generation| *generation += 1);
-        tracing::info!(?name, "secret stored");
-        self.emit(CoreEvent::SecretChanged {
-            name: name.clone(),
-            set: true,
-        });
-        Ok(SecretStatus { name, set: true })
+        self.change_secret(name, Some(secret)).await
     }
 
     /// Deletes a secret and records that it is no longer set.
     pub async fn clear_secret(&self, name: SecretName) -> Result<SecretStatus, CoreError> {
+        self.change_secret(name, None).await
+    }
+
+    /// Stores (`Some`) or deletes (`None`) a secret, keeps the configuration's flag in step, and
+    /// tells the subsystems that hold a copy to reload it.
+    async fn change_secret(
+        &self,
+        name: SecretName,
+        secret: Option<Secret>,
+    ) -> Result<SecretStatus, CoreError> {
         let _change = self.inner.change_lock.lock().await;
+        let set = secret.is_some();
         let mut config = Config::clone(&self.config());
-        set_secret_flag(&mut config, &name, false)?;
+        set_secret_flag(&mut config, &name, set)?;
         let secrets = Arc::clone(&self.inner.secrets);
-        let deleting = name.clone();
-        tokio::task::spawn_blocking(move || secrets.delete(&deleting)).await??;
+        let changing = name.clone();
+        tokio::task::spawn_blocking(move || match secret {
+            Some(secret) => secrets.set(&changing, &secret),
+            None => secrets.delete(&changing),
+        })
+        .await??;
         if config != *self.config() {
             self.persist_and_apply(config).await?;
         }
         self.inner
             .secret_changes
             .send_modify(|generation| *generation += 1);
-        tracing::info!(?name, "secret cleared");
+        tracing::info!(?name, set, "secret changed");
         self.emit(CoreEvent::SecretChanged {
             name: name.clone(),
-            set: false,
+            set,
         });
-        Ok(SecretStatus { name, set: false })
+        Ok(SecretStatus { name, set })
     }
 
     /// Whether the secret store holds the secret (asks the store, not the configuration's flag).
