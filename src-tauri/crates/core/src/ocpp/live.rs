@@ -44,7 +44,13 @@ impl LiveState {
         change: impl FnOnce(&mut ChargePointLive) -> T,
     ) -> T {
         let mut map = self.charge_points.lock().unwrap_or_else(|e| e.into_inner());
-        let live = map.entry(charge_box_id.to_owned()).or_default();
+        // Looked up before inserting, so the common case allocates no key.
+        if !map.contains_key(charge_box_id) {
+            map.insert(charge_box_id.to_owned(), ChargePointLive::default());
+        }
+        let Some(live) = map.get_mut(charge_box_id) else {
+            unreachable!("inserted above")
+        };
         live.last_heard = Some(SystemTime::now());
         change(live)
     }

@@ -12,9 +12,11 @@ use super::connection::ChargePointHandle;
 use super::handshake::RejectReason;
 use super::message_log::MessageLog;
 
-/// Messages kept per charge point for the UI, and the bytes they may take at most.
-const LOG_MESSAGES: usize = 200;
-const LOG_BYTES: usize = 32 * 1024;
+/// Messages kept per charge point for the UI, and the bytes they may take at most. Small on purpose:
+/// with thousands of charge points the log would otherwise be most of the memory per connection
+/// (a full log is the normal state, not the exception).
+const LOG_MESSAGES: usize = 50;
+const LOG_BYTES: usize = 6 * 1024;
 /// Refused identities remembered; the oldest is forgotten first.
 const REFUSED_KEPT: usize = 100;
 

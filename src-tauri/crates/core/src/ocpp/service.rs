@@ -89,14 +89,12 @@ pub async fn start(
         let control = Arc::clone(&control);
         let dispatcher = Arc::clone(&dispatcher);
         let live = Arc::clone(&live);
-        let events = events.clone();
         Box::new(move |handle| {
             tokio::spawn(control::run_for_connection(
                 handle,
                 Arc::clone(&control),
                 Arc::clone(&dispatcher),
                 Arc::clone(&live),
-                events.subscribe(),
             ));
         })
     };

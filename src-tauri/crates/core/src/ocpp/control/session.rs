@@ -12,13 +12,12 @@ use ampwise_ocpp::messages::{
     SetChargingProfile,
 };
 use ampwise_ocpp::types::CiString50;
-use tokio::sync::broadcast;
 
 use super::profile::{clear_request, limit_request, SmartChargingCapabilities};
 use super::{ConnectorTarget, OcppControl, ProfileTarget};
 use crate::config::OcppPauseMethod;
 use crate::ocpp::connection::{CallFailure, ChargePointHandle};
-use crate::ocpp::handlers::{Dispatcher, OcppEvent};
+use crate::ocpp::handlers::Dispatcher;
 use crate::ocpp::live::LiveState;
 
 /// How often a profile is sent again after the wallbox did not answer in time.
@@ -57,22 +56,18 @@ pub async fn run_for_connection(
     control: Arc<OcppControl>,
     dispatcher: Arc<Dispatcher>,
     live: Arc<LiveState>,
-    mut events: broadcast::Receiver<OcppEvent>,
 ) {
     let id = handle.charge_box_id().to_owned();
+    let mut boots = dispatcher.boots(&id);
+    boots.borrow_and_update();
     // A charge point accepted before (even before a restart) is configured right away; a new one
     // once its BootNotification is accepted.
     if !dispatcher.accepted(&id).await {
-        loop {
-            tokio::select! {
-                () = handle.closed() => return,
-                event = events.recv() => match event {
-                    Ok(OcppEvent::Booted { charge_box_id }) if charge_box_id == id => break,
-                    Err(broadcast::error::RecvError::Closed) => return,
-                    _ => {}
-                },
-            }
+        tokio::select! {
+            () = handle.closed() => return,
+            changed = boots.changed() => if changed.is_err() { return },
         }
+        boots.borrow_and_update();
     }
 
     let mut targets = control.subscribe();
@@ -100,18 +95,18 @@ pub async fn run_for_connection(
         tokio::select! {
             () = handle.closed() => return,
             changed = targets.changed() => if changed.is_err() { return },
-            event = events.recv() => match event {
-                // A reboot may have lost profiles and settings: start over.
-                Ok(OcppEvent::Booted { charge_box_id }) if charge_box_id == id => {
-                    session.applied.clear();
-                    session.refused.clear();
-                    if session.configure().await.is_err() {
-                        return;
-                    }
+            // A reboot may have lost profiles and settings: start over.
+            changed = boots.changed() => {
+                if changed.is_err() {
+                    return;
                 }
-                Err(broadcast::error::RecvError::Closed) => return,
-                _ => {}
-            },
+                boots.borrow_and_update();
+                session.applied.clear();
+                session.refused.clear();
+                if session.configure().await.is_err() {
+                    return;
+                }
+            }
         }
     }
 }

@@ -55,6 +55,7 @@ pub(super) async fn boot_notification(
         current_time,
         interval: dispatcher.settings().heartbeat_interval_s,
     });
+    dispatcher.count_boot(charge_box_id);
     dispatcher.emit(OcppEvent::Booted {
         charge_box_id: charge_box_id.to_owned(),
     });

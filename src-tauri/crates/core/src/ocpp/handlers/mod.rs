@@ -13,7 +13,7 @@ use std::sync::{Arc, Mutex, RwLock};
 use ampwise_ocpp::decode::decode_as;
 use ampwise_ocpp::{unhandled_action, Action, DecodeError, ErrorCode, Payload};
 use serde::Serialize;
-use tokio::sync::broadcast;
+use tokio::sync::{broadcast, watch};
 
 use super::connection::{BoxFuture, CallHandler, CallReply};
 use super::live::{ConnectorLive, LiveState};
@@ -86,6 +86,9 @@ pub struct Dispatcher {
     settings: RwLock<Arc<DispatchSettings>>,
     /// Charge points whose BootNotification was accepted (cached from the store).
     accepted: Mutex<HashSet<String>>,
+    /// Per charge point, a counter of accepted boots: its control session waits on its own counter
+    /// alone, so one charge point's messages never wake the sessions of all the others.
+    boots: Mutex<HashMap<String, watch::Sender<u64>>>,
     events: broadcast::Sender<OcppEvent>,
 }
 
@@ -101,6 +104,7 @@ impl Dispatcher {
             live,
             settings: RwLock::new(Arc::new(settings)),
             accepted: Mutex::new(HashSet::new()),
+            boots: Mutex::new(HashMap::new()),
             events,
         }
     }
@@ -164,6 +168,23 @@ impl Dispatcher {
     /// Whether the charge point's BootNotification was ever accepted (now or before a restart).
     pub async fn accepted(&self, charge_box_id: &str) -> bool {
         self.check_accepted(charge_box_id).await.is_ok()
+    }
+
+    /// Changes whenever the charge point's BootNotification is accepted.
+    pub fn boots(&self, charge_box_id: &str) -> watch::Receiver<u64> {
+        let mut boots = self.boots.lock().unwrap_or_else(|e| e.into_inner());
+        boots
+            .entry(charge_box_id.to_owned())
+            .or_insert_with(|| watch::channel(0).0)
+            .subscribe()
+    }
+
+    fn count_boot(&self, charge_box_id: &str) {
+        let mut boots = self.boots.lock().unwrap_or_else(|e| e.into_inner());
+        boots
+            .entry(charge_box_id.to_owned())
+            .or_insert_with(|| watch::channel(0).0)
+            .send_modify(|count| *count += 1);
     }
 
     fn is_accepted(&self, charge_box_id: &str) -> bool {
