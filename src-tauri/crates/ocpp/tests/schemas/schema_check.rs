@@ -5,7 +5,7 @@ use std::path::PathBuf;
 
 use serde_json::Value;
 
-/// `/work/shared/ocpp16/schemas`, which sits beside the repository: crates/ocpp → crates →
+/// `../shared/ocpp16/schemas`, which sits beside the repository: crates/ocpp → crates →
 /// src-tauri → repository root → its parent.
 pub fn schema_dir() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../../../shared/ocpp16/schemas")
