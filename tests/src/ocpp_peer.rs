@@ -119,3 +119,26 @@ pub async fn python_charge_point(args: &[&str]) -> serde_json::Value {
         panic!("the charge point printed no JSON ({error}):\nstdout:\n{stdout}\nstderr:\n{stderr}")
     })
 }
+
+/// A core with the default OCPP server and one wallbox ("garage") with this ChargeBox ID.
+pub async fn start_with_wallbox(charge_box_id: &str) -> RunningCore {
+    start_core(config_with(
+        free_port(),
+        OcppServerSettings::default(),
+        vec![ocpp_wallbox("garage", charge_box_id)],
+    ))
+    .await
+}
+
+/// A core without devices whose OCPP server lets any charge point in.
+pub async fn start_accepting_unknown() -> RunningCore {
+    start_core(config_with(
+        free_port(),
+        OcppServerSettings {
+            accept_unknown_charge_points: true,
+            ..OcppServerSettings::default()
+        },
+        vec![],
+    ))
+    .await
+}

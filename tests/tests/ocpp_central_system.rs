@@ -3,27 +3,15 @@
 
 use std::time::Duration;
 
-use ampwise_core::config::OcppServerSettings;
 use ampwise_core::secrets::{Secret, SecretName};
-use ampwise_e2e::ocpp_peer::{
-    config_with, free_port, ocpp_wallbox, python_charge_point, start_core,
-};
+use ampwise_e2e::ocpp_peer::{python_charge_point, start_accepting_unknown, start_with_wallbox};
 use futures_util::{SinkExt, StreamExt};
 use tokio_tungstenite::tungstenite::client::IntoClientRequest;
 use tokio_tungstenite::tungstenite::Message;
 
-fn server() -> OcppServerSettings {
-    OcppServerSettings::default()
-}
-
 #[tokio::test(flavor = "multi_thread")]
 async fn a_charging_session_from_boot_to_stop_is_recorded() {
-    let running = start_core(config_with(
-        free_port(),
-        server(),
-        vec![ocpp_wallbox("garage", "CB-0001")],
-    ))
-    .await;
+    let running = start_with_wallbox("CB-0001").await;
     let url = running.url("ws", "ocpp/CB-0001");
     let result = python_charge_point(&["--url", &url, "--id", "CB-0001"]).await;
 
@@ -81,12 +69,7 @@ async fn a_charging_session_from_boot_to_stop_is_recorded() {
 
 #[tokio::test(flavor = "multi_thread")]
 async fn an_unknown_charge_point_is_refused_with_404_and_remembered() {
-    let running = start_core(config_with(
-        free_port(),
-        server(),
-        vec![ocpp_wallbox("garage", "CB-0001")],
-    ))
-    .await;
+    let running = start_with_wallbox("CB-0001").await;
     let url = running.url("ws", "STRANGER");
     let result = python_charge_point(&["--url", &url, "--id", "STRANGER"]).await;
     assert_eq!(result["rejected"], 404, "{result}");
@@ -95,15 +78,7 @@ async fn an_unknown_charge_point_is_refused_with_404_and_remembered() {
     assert_eq!(refused[0].charge_box_id, "STRANGER");
 
     // With "accept unknown" on, the same charge point gets in.
-    let running = start_core(config_with(
-        free_port(),
-        OcppServerSettings {
-            accept_unknown_charge_points: true,
-            ..server()
-        },
-        vec![],
-    ))
-    .await;
+    let running = start_accepting_unknown().await;
     let url = running.url("ws", "STRANGER");
     let result = python_charge_point(&["--url", &url, "--id", "STRANGER"]).await;
     assert_eq!(result["boot"]["status"], "Accepted", "{result}");
@@ -111,12 +86,7 @@ async fn an_unknown_charge_point_is_refused_with_404_and_remembered() {
 
 #[tokio::test(flavor = "multi_thread")]
 async fn a_password_is_required_when_set() {
-    let running = start_core(config_with(
-        free_port(),
-        server(),
-        vec![ocpp_wallbox("garage", "CB-0001")],
-    ))
-    .await;
+    let running = start_with_wallbox("CB-0001").await;
     running
         .core
         .set_secret(
@@ -161,12 +131,7 @@ async fn a_password_is_required_when_set() {
 
 #[tokio::test(flavor = "multi_thread")]
 async fn calls_before_boot_get_security_error() {
-    let running = start_core(config_with(
-        free_port(),
-        server(),
-        vec![ocpp_wallbox("garage", "CB-NEW")],
-    ))
-    .await;
+    let running = start_with_wallbox("CB-NEW").await;
     let url = running.url("ws", "CB-NEW");
     let result = python_charge_point(&[
         "--url",
@@ -182,15 +147,7 @@ async fn calls_before_boot_get_security_error() {
 
 #[tokio::test(flavor = "multi_thread")]
 async fn malformed_frames_get_callerrors_and_the_connection_lives_on() {
-    let running = start_core(config_with(
-        free_port(),
-        OcppServerSettings {
-            accept_unknown_charge_points: true,
-            ..server()
-        },
-        vec![],
-    ))
-    .await;
+    let running = start_accepting_unknown().await;
     let mut request = running
         .url("ws", "RAW-1")
         .into_client_request()
@@ -294,12 +251,7 @@ async fn malformed_frames_get_callerrors_and_the_connection_lives_on() {
 
 #[tokio::test(flavor = "multi_thread")]
 async fn a_second_connection_replaces_the_first() {
-    let running = start_core(config_with(
-        free_port(),
-        server(),
-        vec![ocpp_wallbox("garage", "CB-0001")],
-    ))
-    .await;
+    let running = start_with_wallbox("CB-0001").await;
     let url = running.url("ws", "CB-0001");
     let first = tokio::spawn({
         let url = url.clone();
