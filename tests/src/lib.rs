@@ -2,6 +2,7 @@
 //! stopping a child process with a signal.
 
 pub mod desktop;
+pub mod modbus_peer;
 pub mod ocpp_peer;
 
 use std::path::{Path, PathBuf};

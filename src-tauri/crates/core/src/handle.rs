@@ -8,6 +8,8 @@ use tokio::sync::{broadcast, watch, Mutex};
 use crate::config::{
     demo_config, validate, Config, ConfigError, ConfigStore, SaveOutcome, ValidationErrors,
 };
+use crate::device::runtime::DeviceRuntime;
+use crate::device::EvseCommand;
 use crate::events::{ConfigOrigin, ConfigSnapshot, CoreEvent};
 use crate::logging::LogControl;
 use crate::ocpp::service::{self as ocpp_service, OcppService, PolicyInputs};
@@ -112,6 +114,7 @@ struct Inner {
     /// Bumped whenever a secret changes, so subsystems that hold one reload it.
     secret_changes: watch::Sender<u64>,
     ocpp: Arc<OcppService>,
+    devices: DeviceRuntime,
     tasks: std::sync::Mutex<Vec<tokio::task::JoinHandle<()>>>,
 }
 
@@ -186,6 +189,7 @@ pub async fn start(options: StartOptions) -> Result<CoreHandle, StartError> {
     let (events, _) = broadcast::channel(EVENT_BUFFER);
     let (shutdown_tx, shutdown_rx) = watch::channel(false);
     let (secret_changes, secret_rx) = watch::channel(0);
+    let (devices, devices_task) = DeviceRuntime::start(config_rx.clone(), shutdown_rx.clone());
     let (ocpp, ocpp_task) = ocpp_service::start(
         Arc::clone(&snapshot.config),
         config_rx,
@@ -211,7 +215,8 @@ pub async fn start(options: StartOptions) -> Result<CoreHandle, StartError> {
             shutdown_tx,
             secret_changes,
             ocpp,
-            tasks: std::sync::Mutex::new(vec![ocpp_task]),
+            devices,
+            tasks: std::sync::Mutex::new(vec![ocpp_task, devices_task]),
         }),
     })
 }
@@ -363,9 +368,9 @@ impl CoreHandle {
         tracing::info!("core stopped");
     }
 
-    /// Sets the current a wallbox may draw, in amperes per phase (0: it must not charge). The
-    /// wallbox gets it as a charging profile in active mode, limited to the device's maximum and
-    /// paused below its minimum.
+    /// Sets the current a wallbox may draw, in amperes per phase (0: it must not charge). In active
+    /// mode the wallbox gets it (a charging profile over OCPP, registers over Modbus), limited to the
+    /// device's maximum and paused below its minimum.
     pub fn set_evse_current(&self, device_id: &str, amps: f64) -> Result<(), CoreError> {
         let config = self.config();
         let device = config
@@ -383,8 +388,26 @@ impl CoreHandle {
         if !amps.is_finite() || amps < 0.0 {
             return Err(CoreError::InvalidCurrent { amps });
         }
-        self.inner.ocpp.control.set_allowed_current(device_id, amps);
+        if device.driver.modbus_transport().is_some() {
+            let limits = device.charging.clone().unwrap_or_default();
+            let command = if amps >= limits.min_current_a && amps > 0.0 {
+                EvseCommand {
+                    enable: true,
+                    current_limit_a: amps.min(limits.max_current_a),
+                }
+            } else {
+                EvseCommand::pause()
+            };
+            self.inner.devices.set_command(device_id, command);
+        } else {
+            self.inner.ocpp.control.set_allowed_current(device_id, amps);
+        }
         Ok(())
+    }
+
+    /// The Modbus devices: what they last reported and whether they answer.
+    pub fn devices(&self) -> &DeviceRuntime {
+        &self.inner.devices
     }
 
     /// The OCPP central system: connected charge points, their live state, the message log.

@@ -4,10 +4,13 @@
 //! [`start`] and drives it through the returned [`CoreHandle`].
 
 pub mod config;
+pub mod device;
 pub mod events;
 mod fs_atomic;
 pub mod handle;
+pub mod loadmgmt;
 pub mod logging;
+pub mod modbus;
 pub mod ocpp;
 pub mod paths;
 pub mod secrets;

@@ -1,21 +1,27 @@
 //! `ampwise-sim`: simulated wallboxes and meters that speak the real protocols, so Ampwise can be
-//! tried and tested without hardware. Each simulator is a subcommand.
+//! tried and tested without hardware. The simulators live in the `ampwise_sim` library; this is
+//! only its command line (see `ampwise-sim --help`).
+
+use std::io::IsTerminal;
+use std::process::ExitCode;
 
 use clap::Parser;
+use tracing_subscriber::EnvFilter;
 
-#[derive(Debug, Parser)]
-#[command(
-    name = "ampwise-sim",
-    version,
-    about = "Simulated wallboxes and energy meters for trying Ampwise without hardware",
-    long_about = "Simulated wallboxes and energy meters for trying Ampwise without hardware.\n\n\
-                  This build contains no simulators yet: the cFos Power Brain and SDM630 Modbus \
-                  simulators and the OCPP charge point arrive with the Modbus and OCPP device support."
-)]
-struct Cli {}
-
-fn main() {
-    let _cli = Cli::parse();
-    eprintln!("ampwise-sim: this build contains no simulators yet; see `ampwise-sim --help`");
-    std::process::exit(2);
+fn main() -> ExitCode {
+    let cli = ampwise_sim::cli::Cli::parse();
+    tracing_subscriber::fmt()
+        .with_env_filter(
+            EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new("info")),
+        )
+        .with_writer(std::io::stderr)
+        .with_ansi(std::io::stderr().is_terminal())
+        .init();
+    match ampwise_sim::cli::run(cli) {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(error) => {
+            eprintln!("ampwise-sim: {error}");
+            ExitCode::FAILURE
+        }
+    }
 }
