@@ -227,11 +227,12 @@ async def session(cp, args):
 
 
 async def boot_and_wait(cp, args):
-    """Boot, report Available, then stay connected for --hold seconds answering requests."""
+    """Boot, report --connector-status (Available: no car), then stay connected for --hold seconds
+    answering requests."""
     boot = await cp.call(
         call.BootNotification(charge_point_model="Test Wallbox", charge_point_vendor="Ampwise Tests")
     )
-    await status(cp, 1, ChargePointStatus.available)
+    await status(cp, 1, args.connector_status)
     await asyncio.sleep(args.hold)
     return {"boot": {"status": boot.status, "interval": boot.interval}}
 
@@ -296,6 +297,7 @@ async def main():
     parser.add_argument("--tls-max-version", choices=sorted(TLS_VERSIONS))
     parser.add_argument("--id-tag", default="04A2B3C4")
     parser.add_argument("--hold", type=float, default=0.0)
+    parser.add_argument("--connector-status", default="Available", help="OCPP status after boot (Preparing: a car is plugged in)")
     parser.add_argument("--rate-units", default="Current,Power")
     parser.add_argument("--reject-profiles", action="store_true")
     args = parser.parse_args()

@@ -9,8 +9,8 @@ use crate::config::{
     demo_config, validate, Config, ConfigError, ConfigStore, SaveOutcome, ValidationErrors,
 };
 use crate::device::runtime::DeviceRuntime;
-use crate::device::EvseCommand;
 use crate::events::{ConfigOrigin, ConfigSnapshot, CoreEvent};
+use crate::loadmgmt::LoadController;
 use crate::logging::LogControl;
 use crate::ocpp::service::{self as ocpp_service, OcppService, PolicyInputs};
 use crate::secrets::{Secret, SecretError, SecretName, SecretStore};
@@ -115,6 +115,7 @@ struct Inner {
     secret_changes: watch::Sender<u64>,
     ocpp: Arc<OcppService>,
     devices: DeviceRuntime,
+    load: LoadController,
     tasks: std::sync::Mutex<Vec<tokio::task::JoinHandle<()>>>,
 }
 
@@ -190,6 +191,8 @@ pub async fn start(options: StartOptions) -> Result<CoreHandle, StartError> {
     let (shutdown_tx, shutdown_rx) = watch::channel(false);
     let (secret_changes, secret_rx) = watch::channel(0);
     let (devices, devices_task) = DeviceRuntime::start(config_rx.clone(), shutdown_rx.clone());
+    let config_rx_for_load = config_rx.clone();
+    let shutdown_rx_for_load = shutdown_rx.clone();
     let (ocpp, ocpp_task) = ocpp_service::start(
         Arc::clone(&snapshot.config),
         config_rx,
@@ -202,6 +205,12 @@ pub async fn start(options: StartOptions) -> Result<CoreHandle, StartError> {
         shutdown_rx,
     )
     .await;
+    let (load, load_task) = LoadController::start(
+        config_rx_for_load,
+        devices.clone(),
+        Arc::clone(&ocpp),
+        shutdown_rx_for_load,
+    );
     Ok(CoreHandle {
         inner: Arc::new(Inner {
             store,
@@ -216,7 +225,8 @@ pub async fn start(options: StartOptions) -> Result<CoreHandle, StartError> {
             secret_changes,
             ocpp,
             devices,
-            tasks: std::sync::Mutex::new(vec![ocpp_task, devices_task]),
+            load,
+            tasks: std::sync::Mutex::new(vec![ocpp_task, devices_task, load_task]),
         }),
     })
 }
@@ -368,9 +378,10 @@ impl CoreHandle {
         tracing::info!("core stopped");
     }
 
-    /// Sets the current a wallbox may draw, in amperes per phase (0: it must not charge). In active
-    /// mode the wallbox gets it (a charging profile over OCPP, registers over Modbus), limited to the
-    /// device's maximum and paused below its minimum.
+    /// Caps the current a wallbox may draw, in amperes per phase (0: it must not charge): a
+    /// manual limit on top of everything else that limits it. Load management decides at once and,
+    /// in active mode, gives the wallbox the result (a charging profile over OCPP, registers over
+    /// Modbus); below the wallbox's minimum it is paused.
     pub fn set_evse_current(&self, device_id: &str, amps: f64) -> Result<(), CoreError> {
         let config = self.config();
         let device = config
@@ -388,21 +399,13 @@ impl CoreHandle {
         if !amps.is_finite() || amps < 0.0 {
             return Err(CoreError::InvalidCurrent { amps });
         }
-        if device.driver.modbus_transport().is_some() {
-            let limits = device.charging.clone().unwrap_or_default();
-            let command = if amps >= limits.min_current_a && amps > 0.0 {
-                EvseCommand {
-                    enable: true,
-                    current_limit_a: amps.min(limits.max_current_a),
-                }
-            } else {
-                EvseCommand::pause()
-            };
-            self.inner.devices.set_command(device_id, command);
-        } else {
-            self.inner.ocpp.control.set_allowed_current(device_id, amps);
-        }
+        self.inner.load.set_manual_limit(device_id, amps);
         Ok(())
+    }
+
+    /// Load management: what each wallbox gets and why.
+    pub fn load_management(&self) -> &LoadController {
+        &self.inner.load
     }
 
     /// The Modbus devices: what they last reported and whether they answer.

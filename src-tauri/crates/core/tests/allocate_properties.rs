@@ -120,8 +120,8 @@ fn previous() -> impl Strategy<Value = Option<PreviousAllocation>> {
 
 fn wallbox(group_count: usize) -> impl Strategy<Value = WallboxInput> {
     let group = prop_oneof![
-        3 => Just(None),
-        6 => any::<Index>().prop_map(move |i| {
+        4 => Just(None),
+        12 => any::<Index>().prop_map(move |i| {
             (group_count > 0).then(|| format!("g{}", i.index(group_count)))
         }),
         1 => Just(Some("missing".to_string())),
@@ -140,7 +140,7 @@ fn wallbox(group_count: usize) -> impl Strategy<Value = WallboxInput> {
             max_current_a,
         });
     (
-        (group, settings(), prop::bool::weighted(0.9), vehicle),
+        (group, settings(), prop::bool::weighted(0.97), vehicle),
         (
             measured(),
             prop_oneof![Just(0.0), 0.0..50_000.0],

@@ -24,6 +24,7 @@ pub fn demo_config() -> Config {
             current_reserve_a: 0.0,
             control_interval_ms: 1000,
             grid_meter: Some(GRID_METER.to_owned()),
+            meter_failure_household_a: None,
         },
         ocpp_server: OcppServerSettings {
             enabled: true,

@@ -95,6 +95,10 @@ pub struct ChargingManagerSettings {
     /// The meter at the grid connection; without one the manager works with a static budget.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub grid_meter: Option<String>,
+    /// The household load assumed per phase while the grid meter gives no valid reading. Absent:
+    /// every wallbox is paused until the meter is back, so the fuse holds whatever the house draws.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub meter_failure_household_a: Option<PhaseCurrents>,
 }
 
 impl Default for ChargingManagerSettings {
@@ -105,6 +109,7 @@ impl Default for ChargingManagerSettings {
             current_reserve_a: 0.0,
             control_interval_ms: 1000,
             grid_meter: None,
+            meter_failure_household_a: None,
         }
     }
 }

@@ -3,15 +3,17 @@
 
 use super::deciamps::DeciAmps;
 use super::prepare::{CapBy, Prepared};
-use super::tree::Tree;
+use super::tree::Routes;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(super) enum Admission {
     NotCandidate,
     Admitted,
-    /// The first constraint (nearest fuse first, then by phase) without room.
+    /// A constraint without room: the nearest such fuse (then the first phase) on its way to the
+    /// grid connection, or the one that already refused a wallbox on the same way with no larger
+    /// need.
     Refused {
-        constraint: usize,
+        constraint: u32,
     },
 }
 
@@ -22,10 +24,10 @@ pub(super) enum Admission {
 /// push them out before it is over; the fuses still decide, so a wallbox is paused regardless of
 /// its on time when its minimum no longer fits. Those admitted only thanks to this (admission in
 /// plain order would have paused them) are held at their minimum: `cap` is lowered to `floor`.
-pub(super) fn admit<'a>(
+pub(super) fn admit(
     order: &[usize],
-    prepared: &mut [Prepared<'a>],
-    tree: &Tree<'a>,
+    prepared: &mut [Prepared],
+    routes: &Routes,
     remaining: &mut [DeciAmps],
 ) -> Vec<Admission> {
     let mut result = vec![Admission::NotCandidate; prepared.len()];
@@ -33,7 +35,7 @@ pub(super) fn admit<'a>(
         admit_in_order(
             order.iter().copied(),
             prepared,
-            tree,
+            routes,
             remaining,
             &mut result,
         );
@@ -45,7 +47,7 @@ pub(super) fn admit<'a>(
     admit_in_order(
         order.iter().copied(),
         prepared,
-        tree,
+        routes,
         &mut trial,
         &mut without_holds,
     );
@@ -55,7 +57,7 @@ pub(super) fn admit<'a>(
         .copied()
         .filter(|&i| prepared[i].held_on)
         .chain(order.iter().copied().filter(|&i| !prepared[i].held_on));
-    admit_in_order(held_first, prepared, tree, remaining, &mut result);
+    admit_in_order(held_first, prepared, routes, remaining, &mut result);
 
     for &i in order {
         let only_by_hold = result[i] == Admission::Admitted
@@ -71,20 +73,35 @@ pub(super) fn admit<'a>(
 
 fn admit_in_order(
     order: impl Iterator<Item = usize>,
-    prepared: &[Prepared<'_>],
-    tree: &Tree<'_>,
+    prepared: &[Prepared],
+    routes: &Routes,
     remaining: &mut [DeciAmps],
     result: &mut [Admission],
 ) {
+    // Remaining current only shrinks during admission: once a need was refused on a route, any
+    // need at least as large is refused there too, without walking the fuses again. Most refused
+    // wallboxes share their group with others.
+    let mut refused: Vec<(DeciAmps, u32)> = vec![(DeciAmps::MAX, 0); routes.route_count()];
     for i in order {
         let wallbox = &prepared[i];
-        let full = tree
-            .constraints(wallbox.leaf, wallbox.phases)
-            .find(|&c| remaining[c] < wallbox.start_need);
+        let route = routes.route(i);
+        let (refused_need, refused_at) = refused[route];
+        if wallbox.start_need >= refused_need {
+            result[i] = Admission::Refused {
+                constraint: refused_at,
+            };
+            continue;
+        }
+        let full = routes.of(i).find(|&c| remaining[c] < wallbox.start_need);
         result[i] = match full {
-            Some(constraint) => Admission::Refused { constraint },
+            Some(constraint) => {
+                refused[route] = (wallbox.start_need, constraint as u32);
+                Admission::Refused {
+                    constraint: constraint as u32,
+                }
+            }
             None => {
-                for c in tree.constraints(wallbox.leaf, wallbox.phases) {
+                for c in routes.of(i) {
                     remaining[c] -= wallbox.floor;
                 }
                 Admission::Admitted

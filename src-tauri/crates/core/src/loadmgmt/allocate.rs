@@ -16,13 +16,13 @@
 use super::admission::{admit, Admission};
 use super::budget::site_budget;
 use super::deciamps::{floor_da, to_amps, DeciAmps};
-use super::fill::{Filler, Outcome};
-use super::input::AllocationInput;
+use super::fill::{Context, Filler, Outcome};
+use super::input::{AllocationInput, PreviousAllocation, WallboxInput};
 use super::output::{Allocation, BudgetMode, GroupSummary, SiteSummary, WallboxAllocation};
 use super::phases::{Phase, PhaseAmps};
 use super::prepare::{prepare, Fate, Params, Prepared};
 use super::reason::{Bottleneck, Reason};
-use super::tree::{Tree, SITE};
+use super::tree::{Routes, Tree, SITE};
 use super::tuning::Tuning;
 
 /// Decides a current limit for every wallbox. Pure: no clock, no I/O, no randomness; the output
@@ -40,80 +40,60 @@ pub fn allocate<'a>(input: &'a AllocationInput, tuning: &Tuning) -> Allocation<'
 
     let capacity = initial_capacity(&tree, budget.available);
     let mut remaining = capacity.clone();
-    let mut prepared: Vec<Prepared<'a>> = input
+    let mut prepared: Vec<Prepared> = input
         .wallboxes
         .iter()
         .map(|wallbox| prepare(wallbox, &tree, &params))
         .collect();
+    let routes = Routes::new(&tree, prepared.iter().map(|p| (p.leaf, p.phases)));
+    count_unchangeable(&prepared, &routes, &mut remaining);
 
-    let mut order = Vec::with_capacity(prepared.len());
-    for (i, wallbox) in prepared.iter().enumerate() {
-        match wallbox.fate {
-            Fate::Fixed { limit, .. } if limit > 0 => {
-                for c in tree.constraints(wallbox.leaf, wallbox.phases) {
-                    remaining[c] -= limit;
-                }
-            }
-            Fate::Fixed { .. } => {}
-            Fate::Candidate => order.push(i),
-        }
-    }
-    // Ids decide only between equal priority and energy, so compare them only then.
-    order.sort_unstable_by(|&a, &b| {
-        let (x, y) = (&prepared[a], &prepared[b]);
-        (x.priority, x.energy_key)
-            .cmp(&(y.priority, y.energy_key))
-            .then_with(|| input.wallboxes[a].id.cmp(&input.wallboxes[b].id))
-    });
-
-    let admission = admit(&order, &mut prepared, &tree, &mut remaining);
-
-    let mut filler = Filler::new(remaining.len(), prepared.len());
+    let order = admission_order(input, &prepared);
+    let admission = admit(&order, &mut prepared, &routes, &mut remaining);
     let admitted: Vec<usize> = order
         .iter()
         .copied()
         .filter(|&i| admission[i] == Admission::Admitted)
         .collect();
+    let context = Context {
+        prepared: &prepared,
+        tree: &tree,
+        routes: &routes,
+    };
+    let mut filler = Filler::new(remaining.len(), prepared.len());
     for class in admitted.chunk_by(|&a, &b| prepared[a].priority == prepared[b].priority) {
-        filler.fill_class(class, &prepared, &tree, &mut remaining);
+        filler.fill_class(class, &context, &mut remaining);
     }
 
     let wallboxes = input
         .wallboxes
         .iter()
-        .zip(&prepared)
         .enumerate()
-        .map(|(i, (wallbox, prep))| {
-            let (limit, reason) = match prep.fate {
-                Fate::Fixed { limit, reason } => (limit, reason),
-                Fate::Candidate => match admission[i] {
-                    Admission::Admitted => {
-                        let reason = match filler.outcome(i) {
-                            Outcome::AtConstraint(c) => constraint_reason(&tree, c),
-                            Outcome::AtCap | Outcome::Rising | Outcome::Waiting => {
-                                prep.cap_by.reason()
-                            }
-                        };
-                        (filler.level(i), reason)
-                    }
-                    Admission::Refused { .. } if safe_mode => {
-                        (0, Reason::SafeBudgetMeterFailed { paused: true })
-                    }
-                    Admission::Refused { constraint } => (0, paused_at(&tree, constraint)),
-                    // Every candidate went through admission; the grid connection is the
-                    // honest answer should that ever change.
-                    Admission::NotCandidate => (0, paused_at(&tree, SITE * 3)),
-                },
-            };
+        .map(|(i, wallbox)| {
+            let (limit, reason) = decision(i, wallbox, &context, admission[i], &filler, safe_mode);
             let charging = limit > 0;
-            let switched_at_ms = match wallbox.previous {
-                Some(previous) if (previous.limit_a > 0.0) == charging => previous.switched_at_ms,
-                _ => input.now_ms,
+            let switched_at_ms = if matches!(reason, Reason::FrozenDeviceUnreachable) {
+                // Nothing was switched: it keeps what it had, and its timer with it.
+                wallbox
+                    .previous
+                    .map_or(PreviousAllocation::NEVER_SWITCHED_MS, |p| p.switched_at_ms)
+            } else if !charging && !reason.is_load_management_pause() {
+                // The minimum off time protects a car from being switched by load management; a
+                // wallbox off for any other reason (no car, the user, the backend) was not, so its
+                // car may start as soon as it is allowed to.
+                PreviousAllocation::NEVER_SWITCHED_MS
+            } else {
+                match wallbox.previous {
+                    Some(previous) if (previous.limit_a > 0.0) == charging => {
+                        previous.switched_at_ms
+                    }
+                    _ => input.now_ms,
+                }
             };
             WallboxAllocation {
                 id: &wallbox.id,
                 limit_a: to_amps(limit),
-                phases: prep.phases,
+                phases: prepared[i].phases,
                 reason,
                 switched_at_ms,
             }
@@ -158,6 +138,91 @@ pub fn allocate<'a>(input: &'a AllocationInput, tuning: &Tuning) -> Allocation<'
         wallboxes,
         site,
         groups,
+    }
+}
+
+/// Unreachable wallboxes may still draw what they were allowed: that is not available to others.
+fn count_unchangeable(prepared: &[Prepared], routes: &Routes, remaining: &mut [DeciAmps]) {
+    for (i, wallbox) in prepared.iter().enumerate() {
+        if let Fate::Fixed { limit, .. } = wallbox.fate {
+            if limit > 0 {
+                for c in routes.of(i) {
+                    remaining[c] -= limit;
+                }
+            }
+        }
+    }
+}
+
+/// The candidates by priority, then energy charged this session (least first), then id.
+fn admission_order(input: &AllocationInput, prepared: &[Prepared]) -> Vec<usize> {
+    const INDEX_BITS: u32 = 24;
+    let candidates = prepared
+        .iter()
+        .enumerate()
+        .filter(|(_, wallbox)| matches!(wallbox.fate, Fate::Candidate));
+    if prepared.len() >= 1 << INDEX_BITS {
+        let mut order: Vec<usize> = candidates.map(|(i, _)| i).collect();
+        order.sort_unstable_by(|&a, &b| {
+            let key = |i: usize| {
+                (
+                    prepared[i].priority,
+                    prepared[i].energy_wh,
+                    &input.wallboxes[i].id,
+                )
+            };
+            key(a).cmp(&key(b))
+        });
+        return order;
+    }
+    // One integer per candidate (priority, whole watt-hours, index), so that sorting compares
+    // integers; ids are compared only between equal priority and energy.
+    let index_mask = (1u64 << INDEX_BITS) - 1;
+    let mut keys: Vec<u64> = candidates
+        .map(|(i, wallbox)| {
+            (u64::from(wallbox.priority) << 56)
+                | (u64::from(wallbox.energy_wh) << INDEX_BITS)
+                | i as u64
+        })
+        .collect();
+    keys.sort_unstable();
+    let index_of = |key: u64| (key & index_mask) as usize;
+    for tie in keys.chunk_by_mut(|a, b| a >> INDEX_BITS == b >> INDEX_BITS) {
+        if tie.len() > 1 {
+            tie.sort_unstable_by_key(|&key| input.wallboxes[index_of(key)].id.as_str());
+        }
+    }
+    keys.iter().map(|&key| index_of(key)).collect()
+}
+
+/// The limit and reason of wallbox `i`.
+fn decision<'a>(
+    i: usize,
+    wallbox: &'a WallboxInput,
+    context: &Context<'_, 'a>,
+    admission: Admission,
+    filler: &Filler,
+    safe_mode: bool,
+) -> (DeciAmps, Reason<'a>) {
+    let prepared = &context.prepared[i];
+    match prepared.fate {
+        Fate::Fixed { limit, why } => (limit, why.reason(wallbox)),
+        Fate::Candidate => match admission {
+            Admission::Admitted => {
+                let reason = match filler.outcome(i) {
+                    Outcome::AtConstraint(c) => constraint_reason(context.tree, c),
+                    Outcome::AtCap | Outcome::Rising | Outcome::Waiting => prepared.cap_by.reason(),
+                };
+                (filler.level(i), reason)
+            }
+            Admission::Refused { .. } if safe_mode => {
+                (0, Reason::SafeBudgetMeterFailed { paused: true })
+            }
+            Admission::Refused { constraint } => (0, paused_at(context.tree, constraint as usize)),
+            // Every candidate went through admission; the grid connection is the honest answer
+            // should that ever change.
+            Admission::NotCandidate => (0, paused_at(context.tree, SITE * 3)),
+        },
     }
 }
 

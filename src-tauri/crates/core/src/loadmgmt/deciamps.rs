@@ -22,7 +22,14 @@ pub(super) fn floor_da(amperes: f64) -> DeciAmps {
     if amperes.is_nan() {
         return 0;
     }
-    clamp((amperes * 10.0 + EPSILON).floor())
+    let tenths = clamp(amperes * 10.0 + EPSILON);
+    // Truncation rounds towards zero; below zero that is up, so step down.
+    let truncated = tenths as DeciAmps;
+    if truncated as f64 > tenths {
+        truncated - 1
+    } else {
+        truncated
+    }
 }
 
 /// For minimum currents and currents others must leave room for: the smallest whole tenth that
@@ -31,16 +38,23 @@ pub(super) fn ceil_da(amperes: f64) -> DeciAmps {
     if amperes.is_nan() {
         return HUGE;
     }
-    clamp((amperes * 10.0 - EPSILON).ceil())
+    let tenths = clamp(amperes * 10.0 - EPSILON);
+    let truncated = tenths as DeciAmps;
+    if (truncated as f64) < tenths {
+        truncated + 1
+    } else {
+        truncated
+    }
 }
 
 pub(super) fn to_amps(deciamps: DeciAmps) -> f64 {
     deciamps as f64 / 10.0
 }
 
-fn clamp(tenths: f64) -> DeciAmps {
-    // `as` saturates, but clamping first keeps sums far from i64 overflow.
-    tenths.clamp(-(HUGE as f64), HUGE as f64) as DeciAmps
+/// Keeps sums far from i64 overflow. (Not `f64::floor`/`ceil`: without SSE4.1 those are library
+/// calls, and `allocate` rounds several values per wallbox.)
+fn clamp(tenths: f64) -> f64 {
+    tenths.clamp(-(HUGE as f64), HUGE as f64)
 }
 
 #[cfg(test)]
@@ -55,6 +69,10 @@ mod tests {
         assert_eq!(ceil_da(6.05), 61);
         assert_eq!(floor_da(6.05), 60);
         assert_eq!(floor_da(-1.25), -13);
+        assert_eq!(ceil_da(-1.25), -12);
+        assert_eq!(floor_da(-3.0), -30);
+        assert_eq!(ceil_da(7.0), 70);
+        assert_eq!(ceil_da(0.0), 0);
     }
 
     #[test]

@@ -7,6 +7,17 @@ use super::input::{
     AllocationInput, GroupInput, HouseholdLoad, SiteInput, WallboxInput, WallboxPhases,
     WallboxSettings,
 };
+use super::tuning::MeterFailurePolicy;
+
+impl MeterFailurePolicy {
+    /// The configured household load to assume while the grid meter fails; none: pause all.
+    pub fn from_config(settings: &ChargingManagerSettings) -> Self {
+        match settings.meter_failure_household_a {
+            None => MeterFailurePolicy::PauseAll,
+            Some(load) => MeterFailurePolicy::AssumeHouseholdLoad(load.into()),
+        }
+    }
+}
 
 impl SiteInput {
     /// With a grid meter configured, the household load starts as `MeterFailed` (safe budget)
@@ -107,6 +118,20 @@ mod tests {
         assert_eq!(
             input.site.fuse_limit_a.l1,
             config.charging_manager.max_current_per_phase_a.l1
+        );
+    }
+
+    #[test]
+    fn the_configured_fallback_load_becomes_the_meter_failure_policy() {
+        let mut settings = ChargingManagerSettings::default();
+        assert_eq!(
+            MeterFailurePolicy::from_config(&settings),
+            MeterFailurePolicy::PauseAll
+        );
+        settings.meter_failure_household_a = Some(crate::config::PhaseCurrents::uniform(12.5));
+        assert_eq!(
+            MeterFailurePolicy::from_config(&settings),
+            MeterFailurePolicy::AssumeHouseholdLoad(super::super::PhaseAmps::uniform(12.5))
         );
     }
 }

@@ -135,8 +135,16 @@ pub enum Vehicle {
 pub struct PreviousAllocation {
     /// The limit last decided; 0 means paused.
     pub limit_a: f64,
-    /// When the wallbox last went from paused to charging or back (controller's clock, ms).
+    /// When the wallbox last went from paused to charging or back (controller's clock, ms). A
+    /// time after `now_ms`, such as [`Self::NEVER_SWITCHED_MS`], means no minimum on or off time
+    /// applies.
     pub switched_at_ms: u64,
+}
+
+impl PreviousAllocation {
+    /// `switched_at_ms` of a wallbox that load management never switched (it was off because there
+    /// was no car, or the user or the backend said so): no minimum on or off time applies to it.
+    pub const NEVER_SWITCHED_MS: u64 = u64::MAX;
 }
 
 #[derive(Debug, Clone, PartialEq)]

@@ -27,14 +27,17 @@
 mod admission;
 mod allocate;
 mod budget;
+mod controller;
 mod deciamps;
 mod fill;
 mod from_config;
 mod input;
+mod observe;
 mod output;
 mod phases;
 mod prepare;
 mod reason;
+mod tournament;
 mod tree;
 mod tuning;
 
@@ -42,10 +45,12 @@ mod tuning;
 mod tests;
 
 pub use allocate::allocate;
+pub use controller::{GroupLoad, LoadController, LoadStatus, WallboxLoad};
 pub use input::{
     AllocationInput, ExternalLimit, GroupInput, HouseholdLoad, PreviousAllocation, SiteInput,
     Vehicle, WallboxInput, WallboxPhases, WallboxSettings,
 };
+pub use observe::{household_load, observe_ocpp, observe_polled, Observation};
 pub use output::{Allocation, BudgetMode, GroupSummary, SiteSummary, WallboxAllocation};
 pub use phases::{Phase, PhaseAmps, PhaseSet};
 pub use reason::{Bottleneck, Limiter, Reason};

@@ -127,6 +127,11 @@ impl PhaseSet {
         self.0 & (1 << index) != 0
     }
 
+    /// Bit `i` for the phase with index `i`.
+    pub(super) const fn bits(self) -> u8 {
+        self.0
+    }
+
     pub const fn len(self) -> usize {
         self.0.count_ones() as usize
     }

@@ -60,15 +60,46 @@ impl CapBy {
     }
 }
 
-pub(super) enum Fate<'a> {
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(super) enum Fate {
     /// Decided without sharing. A positive limit (an unreachable wallbox) is still counted.
-    Fixed { limit: DeciAmps, reason: Reason<'a> },
+    Fixed { limit: DeciAmps, why: Fixed },
     /// Takes part in admission and sharing.
     Candidate,
 }
 
-pub(super) struct Prepared<'a> {
-    pub fate: Fate<'a>,
+/// Why a wallbox does not take part in sharing; small, so that `Prepared` stays small.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(super) enum Fixed {
+    Disabled,
+    Unreachable,
+    UnknownGroup,
+    PausedByBackend,
+    NoCar,
+    NoDemand,
+    LimitBelowMinimum(Limiter),
+    HeldByMinOffTime,
+}
+
+impl Fixed {
+    pub(super) fn reason(self, wallbox: &WallboxInput) -> Reason<'_> {
+        match self {
+            Fixed::Disabled => Reason::Disabled,
+            Fixed::Unreachable => Reason::FrozenDeviceUnreachable,
+            Fixed::UnknownGroup => Reason::UnknownGroup {
+                group_id: wallbox.group.as_deref().unwrap_or_default(),
+            },
+            Fixed::PausedByBackend => Reason::PausedByBackend,
+            Fixed::NoCar => Reason::NoCar,
+            Fixed::NoDemand => Reason::NoDemand,
+            Fixed::LimitBelowMinimum(limiter) => Reason::PausedLimitBelowMinimum { limiter },
+            Fixed::HeldByMinOffTime => Reason::HeldByMinOffTime,
+        }
+    }
+}
+
+pub(super) struct Prepared {
+    pub fate: Fate,
     /// The node of its group (the site without one).
     pub leaf: usize,
     pub phases: PhaseSet,
@@ -80,17 +111,14 @@ pub(super) struct Prepared<'a> {
     /// What must fit for it to be admitted: the minimum, plus the hysteresis when starting.
     pub start_need: DeciAmps,
     pub priority: u8,
-    /// Orders by energy charged this session; least first.
-    pub energy_key: u64,
+    /// Energy charged this session in whole watt-hours (saturating; not a number counts as 0):
+    /// least first in admission.
+    pub energy_wh: u32,
     /// Started less than the minimum on time ago.
     pub held_on: bool,
 }
 
-pub(super) fn prepare<'a>(
-    wallbox: &'a WallboxInput,
-    tree: &Tree<'a>,
-    params: &Params,
-) -> Prepared<'a> {
+pub(super) fn prepare<'a>(wallbox: &'a WallboxInput, tree: &Tree<'a>, params: &Params) -> Prepared {
     let settings = &wallbox.settings;
     let phases = counted_phases(
         settings.phases,
@@ -101,7 +129,8 @@ pub(super) fn prepare<'a>(
     let was_charging = wallbox.previous.is_some_and(|p| p.limit_a > 0.0);
     let since_switch = wallbox
         .previous
-        .map(|p| params.now_ms.saturating_sub(p.switched_at_ms));
+        // A switch "after now" (`PreviousAllocation::NEVER_SWITCHED_MS`) holds nothing.
+        .and_then(|p| params.now_ms.checked_sub(p.switched_at_ms));
     let mut prepared = Prepared {
         fate: Fate::Candidate,
         leaf: SITE,
@@ -111,7 +140,8 @@ pub(super) fn prepare<'a>(
         cap_by: CapBy::WallboxMax,
         start_need: floor,
         priority: settings.priority,
-        energy_key: energy_key(wallbox.session_energy_wh),
+        // `as` saturates, and makes not-a-number 0.
+        energy_wh: wallbox.session_energy_wh as u32,
         held_on: false,
     };
     let group_node = match &wallbox.group {
@@ -120,9 +150,9 @@ pub(super) fn prepare<'a>(
     };
     prepared.leaf = group_node.unwrap_or(SITE);
 
-    let fixed = |limit, reason| Fate::Fixed { limit, reason };
+    let fixed = |limit, why| Fate::Fixed { limit, why };
     if !settings.enabled {
-        prepared.fate = fixed(0, Reason::Disabled);
+        prepared.fate = fixed(0, Fixed::Disabled);
         return prepared;
     }
     if !wallbox.reachable {
@@ -131,25 +161,24 @@ pub(super) fn prepare<'a>(
             Some(previous) => ceil_da(previous.limit_a.max(0.0)),
             None => ceil_da(settings.max_current_a.max(0.0)),
         };
-        prepared.fate = fixed(counted.min(HUGE), Reason::FrozenDeviceUnreachable);
+        prepared.fate = fixed(counted.min(HUGE), Fixed::Unreachable);
         return prepared;
     }
     if group_node.is_none() {
-        let group_id = wallbox.group.as_deref().unwrap_or_default();
-        prepared.fate = fixed(0, Reason::UnknownGroup { group_id });
+        prepared.fate = fixed(0, Fixed::UnknownGroup);
         return prepared;
     }
     if !wallbox.external.allows {
-        prepared.fate = fixed(0, Reason::PausedByBackend);
+        prepared.fate = fixed(0, Fixed::PausedByBackend);
         return prepared;
     }
     match wallbox.vehicle {
         Vehicle::Absent => {
-            prepared.fate = fixed(0, Reason::NoCar);
+            prepared.fate = fixed(0, Fixed::NoCar);
             return prepared;
         }
         Vehicle::NoDemand => {
-            prepared.fate = fixed(0, Reason::NoDemand);
+            prepared.fate = fixed(0, Fixed::NoDemand);
             return prepared;
         }
         Vehicle::Connected => {}
@@ -161,7 +190,7 @@ pub(super) fn prepare<'a>(
         wallbox.external,
     );
     if cap < floor {
-        prepared.fate = fixed(0, Reason::PausedLimitBelowMinimum { limiter });
+        prepared.fate = fixed(0, Fixed::LimitBelowMinimum(limiter));
         return prepared;
     }
     prepared.cap = cap;
@@ -184,7 +213,7 @@ pub(super) fn prepare<'a>(
 
     match since_switch {
         Some(elapsed) if !was_charging && elapsed < params.min_off_time_ms => {
-            prepared.fate = fixed(0, Reason::HeldByMinOffTime);
+            prepared.fate = fixed(0, Fixed::HeldByMinOffTime);
             return prepared;
         }
         Some(elapsed) if was_charging && elapsed < params.min_on_time_ms => {
@@ -269,13 +298,4 @@ fn drawing_phase(measured: PhaseAmps, detection_a: f64) -> Option<Phase> {
         }
     }
     found
-}
-
-/// Non-negative f64 bit patterns sort like the numbers; anything else counts as nothing charged.
-fn energy_key(energy_wh: f64) -> u64 {
-    if energy_wh.is_nan() || energy_wh <= 0.0 {
-        0
-    } else {
-        energy_wh.to_bits()
-    }
 }

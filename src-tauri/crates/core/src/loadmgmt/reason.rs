@@ -57,6 +57,17 @@ pub enum Reason<'a> {
 }
 
 impl Reason<'_> {
+    /// Paused by load management's own decision (budget, meter failure, minimum times), as
+    /// opposed to paused because there is no car, or the user, the cable or the backend said so.
+    pub fn is_load_management_pause(&self) -> bool {
+        matches!(
+            self,
+            Reason::PausedBudgetBelowMinimum { .. }
+                | Reason::SafeBudgetMeterFailed { .. }
+                | Reason::HeldByMinOffTime
+        )
+    }
+
     /// Paused because the current left was not enough for the minimum (or the meter failed).
     pub fn is_paused_for_budget(&self) -> bool {
         matches!(

@@ -480,6 +480,19 @@ fn minimum_off_time_keeps_a_paused_car_off() {
 }
 
 #[test]
+fn a_wallbox_never_switched_by_load_management_is_not_held() {
+    let mut never = car("a");
+    never.previous = Some(PreviousAllocation {
+        limit_a: 0.0,
+        switched_at_ms: PreviousAllocation::NEVER_SWITCHED_MS,
+    });
+    let input = scenario(site(32.0), vec![], vec![never]);
+    let out = run(&input);
+    assert_eq!(limit(&out, "a"), 16.0);
+    assert_eq!(get(&out, "a").switched_at_ms, NOW);
+}
+
+#[test]
 fn hysteresis_a_paused_car_needs_a_margin_to_start_a_charging_one_does_not() {
     // 6.5 A: below 6 + 1 for the paused car, enough for the charging one to stay at 6.5.
     let paused = previously(car("paused"), 0.0, 600_000);

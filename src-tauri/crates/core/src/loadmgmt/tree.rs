@@ -33,17 +33,18 @@ pub(super) struct Tree<'a> {
 
 impl<'a> Tree<'a> {
     pub(super) fn build(groups: &'a [GroupInput]) -> Self {
+        let nodes = groups.len() + 1;
         let mut tree = Tree {
-            parent: vec![SITE; 1],
-            ids: vec![""],
-            names: vec![""],
-            limits: vec![PhaseAmps::ZERO],
+            parent: Vec::new(),
+            ids: starting_with("", nodes),
+            names: starting_with("", nodes),
+            limits: starting_with(PhaseAmps::ZERO, nodes),
             by_id: HashMap::with_capacity_and_hasher(groups.len(), Default::default()),
             node_of_input: Vec::with_capacity(groups.len()),
             entry: Vec::new(),
             exit: Vec::new(),
         };
-        let mut parent_ids: Vec<Option<&'a str>> = vec![None];
+        let mut parent_ids: Vec<Option<&'a str>> = starting_with(None, nodes);
         for group in groups {
             let node = *tree
                 .by_id
@@ -184,10 +185,69 @@ impl<'a> Tree<'a> {
     }
 }
 
+/// A vector with room for every node, holding the site's entry.
+fn starting_with<T>(site: T, nodes: usize) -> Vec<T> {
+    let mut values = Vec::with_capacity(nodes);
+    values.push(site);
+    values
+}
+
 fn smaller_per_phase(a: PhaseAmps, b: PhaseAmps) -> PhaseAmps {
     // `min` would prefer a number over NaN; a NaN fuse limit must stay "nothing available".
     let pick = |x: f64, y: f64| if x.is_nan() || x < y { x } else { y };
     PhaseAmps::new(pick(a.l1, b.l1), pick(a.l2, b.l2), pick(a.l3, b.l3))
+}
+
+/// The constraints of every wallbox, worked out once per call because admission and filling
+/// visit them several times each. Wallboxes on the same node and phases share one route.
+pub(super) struct Routes {
+    /// Per route, where its constraints start in `constraints` (and one past the last route).
+    start: Vec<u32>,
+    constraints: Vec<u32>,
+    route_of: Vec<u32>,
+}
+
+impl Routes {
+    pub(super) fn new(
+        tree: &Tree<'_>,
+        wallboxes: impl ExactSizeIterator<Item = (usize, PhaseSet)>,
+    ) -> Self {
+        const UNSET: u32 = u32::MAX;
+        let mut known = vec![UNSET; tree.node_count() * 8];
+        let mut routes = Routes {
+            start: vec![0],
+            constraints: Vec::new(),
+            route_of: Vec::with_capacity(wallboxes.len()),
+        };
+        for (leaf, phases) in wallboxes {
+            let key = leaf * 8 + usize::from(phases.bits());
+            if known[key] == UNSET {
+                known[key] = (routes.start.len() - 1) as u32;
+                routes
+                    .constraints
+                    .extend(tree.constraints(leaf, phases).map(|c| c as u32));
+                routes.start.push(routes.constraints.len() as u32);
+            }
+            routes.route_of.push(known[key]);
+        }
+        routes
+    }
+
+    /// Wallboxes with the same route count on the same constraints.
+    pub(super) fn route(&self, wallbox: usize) -> usize {
+        self.route_of[wallbox] as usize
+    }
+
+    pub(super) fn route_count(&self) -> usize {
+        self.start.len() - 1
+    }
+
+    /// Nearest fuse first; per fuse, by phase.
+    pub(super) fn of(&self, wallbox: usize) -> impl Iterator<Item = usize> + '_ {
+        let route = self.route_of[wallbox] as usize;
+        let range = self.start[route] as usize..self.start[route + 1] as usize;
+        self.constraints[range].iter().map(|&c| c as usize)
+    }
 }
 
 /// FxHash (from rustc): a multiply-rotate hash, several times faster than SipHash on short ids.

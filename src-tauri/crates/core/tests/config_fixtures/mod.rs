@@ -28,6 +28,7 @@ pub fn every_variant_config() -> Config {
             current_reserve_a: 2.5,
             control_interval_ms: 2500,
             grid_meter: Some("grid".to_owned()),
+            meter_failure_household_a: None,
         },
         ocpp_server: OcppServerSettings {
             enabled: true,

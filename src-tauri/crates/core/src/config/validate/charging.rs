@@ -56,6 +56,16 @@ pub(super) fn check_charging_manager(settings: &ChargingManagerSettings, report:
             ),
         );
     }
+    if let Some(assumed) = &settings.meter_failure_household_a {
+        for (phase, amperes) in assumed.named() {
+            if !amperes.is_finite() || amperes < 0.0 {
+                report.add(
+                    format!("{prefix}.meter_failure_household_a.{phase}"),
+                    format!("{amperes} A: an assumed household load is 0 A or more"),
+                );
+            }
+        }
+    }
     // grid_meter refers to a device; it is checked with the devices.
 }
 
