@@ -1,9 +1,11 @@
 //! The Ampwise desktop app: a thin Tauri shell around `ampwise-core`.
 //!
 //! It starts the core, keeps its handle as Tauri state, forwards core events to the window and exposes
-//! the commands in `commands/`. No charging logic lives here.
+//! the commands in `commands/`. No charging logic lives here. On the built-in demo installation it
+//! also runs the demo's simulated devices (`demo_devices`), so there is something live to see.
 
 mod commands;
+mod demo_devices;
 mod error;
 mod events;
 
@@ -35,14 +37,21 @@ fn try_run() -> Result<(), Box<dyn std::error::Error>> {
 
     let app = tauri::Builder::default()
         .setup(move |app| {
-            let core = tauri::async_runtime::block_on(ampwise_core::start(StartOptions {
-                config_path,
-                data_dir,
-                secrets: Arc::new(KeyringSecretStore::new(KeyringSecretStore::DEFAULT_SERVICE)),
-                log_control: Some(log_control),
-                when_unconfigured: WhenUnconfigured::Demo,
-                when_unusable: WhenConfigUnusable::UseDemoAndReport,
-            }))?;
+            let (core, demo_devices) = tauri::async_runtime::block_on(async {
+                let demo_devices = demo_devices::bind().await;
+                let core = ampwise_core::start(StartOptions {
+                    config_path,
+                    data_dir,
+                    secrets: Arc::new(KeyringSecretStore::new(KeyringSecretStore::DEFAULT_SERVICE)),
+                    log_control: Some(log_control),
+                    when_unconfigured: WhenUnconfigured::Demo,
+                    when_unusable: WhenConfigUnusable::UseDemoAndReport,
+                })
+                .await;
+                (core, demo_devices)
+            });
+            let core = core?;
+            demo_devices.serve_if_demo(&core);
             events::forward_core_events(app.handle().clone(), core.clone());
             app.manage(core);
             Ok(())
@@ -50,6 +59,7 @@ fn try_run() -> Result<(), Box<dyn std::error::Error>> {
         .invoke_handler(tauri::generate_handler![
             commands::config::get_config,
             commands::config::update_config,
+            commands::live::get_live_status,
             commands::secrets::set_secret,
             commands::secrets::clear_secret,
             commands::secrets::secret_status,

@@ -93,6 +93,9 @@ pub struct DesktopRun {
 /// Starts `binary` with its configuration and data in `home`, waits for its window and for the UI to
 /// report that it rendered, takes a screenshot into the artifacts directory, and stops the app.
 pub fn run_desktop_app(binary: &Path, home: &Path, screenshot_name: &str) -> DesktopRun {
+    // One app at a time: on the demo installation each serves the demo devices on fixed ports.
+    static ONE_AT_A_TIME: std::sync::Mutex<()> = std::sync::Mutex::new(());
+    let _turn = ONE_AT_A_TIME.lock().unwrap_or_else(|e| e.into_inner());
     let display = VirtualDisplay::start();
     let data_dir = home.join("data");
     let mut app = Command::new(binary)
@@ -118,6 +121,10 @@ pub fn run_desktop_app(binary: &Path, home: &Path, screenshot_name: &str) -> Des
             read_logs(&data_dir).contains("ui ready").then_some(())
         })
     });
+    if ready.is_some() {
+        // "ui ready" is logged when the first values arrive; WebKit paints them a moment later.
+        std::thread::sleep(Duration::from_millis(1500));
+    }
     let screenshot = artifacts_dir().join(screenshot_name);
     display.screenshot(&screenshot);
     let exited_early = app.try_wait().ok().flatten();

@@ -19,6 +19,12 @@ fn shows_the_demo_installation_when_nothing_is_configured() {
         "the UI did not render the demo installation's three devices:\n{}",
         run.logs
     );
+    // The demo installation comes with its devices: simulators inside the app.
+    assert!(
+        run.logs.contains("demo simulators started on"),
+        "the demo simulators did not start:\n{}",
+        run.logs
+    );
     assert!(
         run.colours > 64,
         "the screenshot {} looks blank ({} colours)",

@@ -1,8 +1,8 @@
 import { fireEvent, render, screen, waitFor, within } from '@testing-library/svelte';
 import { describe, expect, it } from 'vitest';
 import App from './App.svelte';
-import { BackendError, type Config, type Device, type SerialPortDescription } from './lib/backend';
-import { demoConfig, demoSnapshot, FakeBackend, usbAdapter } from './test/fakeBackend';
+import { BackendError, type Config, type Device, type LiveStatus, type SerialPortDescription } from './lib/backend';
+import { demoConfig, demoSnapshot, FakeBackend, liveFixture, usbAdapter } from './test/fakeBackend';
 
 function deferred<T>(): { promise: Promise<T>; resolve: (value: T) => void; reject: (error: unknown) => void } {
   let resolve!: (value: T) => void;
@@ -259,7 +259,12 @@ describe('ui ready report', () => {
 
     const devices = demoConfig().devices?.length ?? 0;
     await waitFor(() =>
-      expect(backend.reports).toEqual([{ level: 'info', message: `ui ready: ${devices} devices, 1 serial ports` }]),
+      expect(backend.reports).toEqual([
+        {
+          level: 'info',
+          message: `ui ready: ${devices} devices, 1 serial ports, live: 0 of 2 polled devices online`,
+        },
+      ]),
     );
 
     await fireEvent.click(screen.getByRole('button', { name: 'Refresh' }));
@@ -279,7 +284,29 @@ describe('ui ready report', () => {
 
     ports.resolve([]);
     await waitFor(() => expect(backend.reports).toHaveLength(1));
-    expect(backend.reports[0]?.message).toMatch(/^ui ready: \d+ devices, 0 serial ports$/);
+    expect(backend.reports[0]?.message).toMatch(/^ui ready: \d+ devices, 0 serial ports, live: /);
+  });
+
+  it('waits for the first live status and says how it went', async () => {
+    const backend = new FakeBackend();
+    const live = deferred<LiveStatus>();
+    backend.live = () => live.promise;
+    await renderApp(backend);
+    await screen.findByText(/No serial ports found/);
+    await new Promise((resolve) => setTimeout(resolve, 10));
+    expect(backend.reports).toEqual([]);
+
+    live.resolve(liveFixture());
+    await waitFor(() => expect(backend.reports).toHaveLength(1));
+    expect(backend.reports[0]?.message).toMatch(/, live: 1 of 2 polled devices online$/);
+  });
+
+  it('is sent when the live status fails, saying so', async () => {
+    const backend = new FakeBackend();
+    backend.live = () => Promise.reject(new BackendError('internal', 'no core'));
+    await renderApp(backend);
+    await waitFor(() => expect(backend.reports).toHaveLength(1));
+    expect(backend.reports[0]?.message).toMatch(/, live status unavailable$/);
   });
 
   it('is not sent while the port list failed, and is sent after a successful refresh', async () => {
@@ -293,5 +320,37 @@ describe('ui ready report', () => {
     backend.serialPorts = () => Promise.resolve([]);
     await fireEvent.click(screen.getByRole('button', { name: 'Refresh' }));
     await waitFor(() => expect(backend.reports).toHaveLength(1));
+  });
+});
+
+describe('live dashboard', () => {
+  it('comes first, above the configuration, with a tile per wallbox and meter', async () => {
+    const backend = new FakeBackend();
+    backend.live = () => Promise.resolve(liveFixture());
+    await renderApp(backend);
+
+    const live = await screen.findByRole('region', { name: 'Live' });
+    const devices = screen.getByRole('heading', { name: 'Devices' });
+    expect(live.compareDocumentPosition(devices) & Node.DOCUMENT_POSITION_FOLLOWING).toBeTruthy();
+    const tiles = await within(live).findAllByRole('article');
+    expect(tiles.map((tile) => tile.querySelector('h4')?.textContent)).toEqual(
+      (demoConfig().devices ?? []).map((device) => device.name),
+    );
+    expect(within(live).getByText('paused: budget below minimum (group Garage L1)')).toBeVisible();
+  });
+
+  it('follows renamed devices on config_changed', async () => {
+    const backend = new FakeBackend();
+    backend.live = () => Promise.resolve(liveFixture());
+    await renderApp(backend);
+    const live = await screen.findByRole('region', { name: 'Live' });
+    await within(live).findAllByRole('article');
+
+    const config = demoConfig();
+    config.devices = (config.devices ?? []).map((device) => ({ ...device, name: `${device.name} (renamed)` }));
+    backend.emit({ type: 'config_changed', snapshot: demoSnapshot({ config, origin: 'file' }) });
+    for (const device of config.devices) {
+      expect(await within(live).findByRole('article', { name: device.name })).toBeInTheDocument();
+    }
   });
 });

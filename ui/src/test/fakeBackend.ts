@@ -6,12 +6,15 @@ import type {
   Config,
   ConfigSnapshot,
   CoreEvent,
+  DeviceStatus,
+  LiveStatus,
   SecretName,
   SecretStatus,
   SerialPortDescription,
   UiEventLevel,
 } from '../lib/backend';
 import demo from '../lib/backend/fixtures/demo-config.json';
+import live from '../lib/backend/fixtures/live-status.json';
 
 /** The demo fixture as `Config`; fixture.test.ts checks its enum values are ones `Config` allows. */
 export function demoConfig(): Config {
@@ -28,11 +31,48 @@ export function demoSnapshot(overrides: Partial<ConfigSnapshot> = {}): ConfigSna
   };
 }
 
+/**
+ * The live status fixture the Rust side writes from its real types: the demo installation with the
+ * Power Brain charging, the OCPP wallbox paused for lack of budget and the grid meter offline.
+ * fixture.test.ts checks its enum values.
+ */
+export function liveFixture(): LiveStatus {
+  // JSON imports type [l1, l2, l3] as number[], which TypeScript will not compare with a tuple;
+  // fixture-types.ts checks the structure and fixture.test.ts the values and tuple lengths.
+  return structuredClone(live) as unknown as LiveStatus;
+}
+
+/** What the backend says right after start: polled devices not read yet, nothing decided. */
+export function startingLiveStatus(config: Config = demoConfig()): LiveStatus {
+  const devices: Record<string, DeviceStatus> = {};
+  const connectors: LiveStatus['ocpp']['connectors'] = {};
+  for (const device of config.devices ?? []) {
+    if (device.driver.kind === 'ocpp16_evse') {
+      connectors[device.id] = null;
+    } else if (device.enabled) {
+      devices[device.id] = {
+        device_id: device.id,
+        availability: 'connecting',
+        reading: null,
+        read_at: null,
+        last_error: null,
+        applied: null,
+      };
+    }
+  }
+  return {
+    devices,
+    load: { mode: config.charging_manager.mode, computed_at: null, site: null, groups: [], wallboxes: [] },
+    ocpp: { connected: [], connectors },
+  };
+}
+
 type Answer<T> = () => Promise<T>;
 
 export class FakeBackend implements Backend {
   config: Answer<ConfigSnapshot> = () => Promise.resolve(demoSnapshot());
   serialPorts: Answer<SerialPortDescription[]> = () => Promise.resolve([]);
+  live: Answer<LiveStatus> = () => Promise.resolve(startingLiveStatus());
 
   readonly reports: { level: UiEventLevel; message: string }[] = [];
   readonly calls: string[] = [];
@@ -54,6 +94,11 @@ export class FakeBackend implements Backend {
   listSerialPorts(): Promise<SerialPortDescription[]> {
     this.calls.push('listSerialPorts');
     return this.serialPorts();
+  }
+
+  getLiveStatus(): Promise<LiveStatus> {
+    this.calls.push('getLiveStatus');
+    return this.live();
   }
 
   setSecret(name: SecretName, value: string): Promise<SecretStatus> {

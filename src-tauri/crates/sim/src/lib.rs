@@ -6,7 +6,10 @@
 //! - [`MeterSim`]: an Eastron SDM630 / SDM72D-M V2 or a Power Brain S0 meter, measuring a
 //!   household base load plus linked wallboxes.
 //! - [`Bus`]: the units behind one TCP port or on one serial line, with [`Fault`]s per unit.
-//! - [`serve_tcp`] / [`serve_rtu`]: serve a bus until a shutdown future completes.
+//! - [`serve_tcp`] / [`serve_rtu`]: serve a bus until a shutdown future completes;
+//!   [`serve_tcp_stream`] serves one connection on any byte stream (in-memory links in tests).
+//! - [`demo`]: the devices of Ampwise's built-in demo installation (`ampwise-sim demo`, and the
+//!   desktop app when it shows the demo).
 //!
 //! Time comes from `tokio::time::Instant`, so tests may pause tokio's clock; every time-dependent
 //! call also has an `_at(now)` form. The physics is evaluated exactly whenever someone looks
@@ -28,6 +31,7 @@
 
 pub mod bus;
 pub mod cli;
+pub mod demo;
 pub mod error;
 pub mod faults;
 mod lock;
@@ -45,6 +49,6 @@ pub use meter::{MeterConfig, MeterKind, MeterSim, MeterSnapshot};
 pub use physics::{CarSpec, CpState, LoadSample, SimulatedLoad};
 pub use powerbrain::{PowerBrainConfig, PowerBrainSim, PowerBrainSnapshot, ScheduledCar};
 pub use serial::{open_pty, Pty, SerialSettings};
-pub use serve::{serve_rtu, serve_tcp};
+pub use serve::{serve_rtu, serve_tcp, serve_tcp_stream};
 /// Re-exported so users of [`Fault::Exception`] need no direct tokio-modbus dependency.
 pub use tokio_modbus::ExceptionCode;

@@ -2,6 +2,7 @@ import type {
   Config,
   ConfigSnapshot,
   CoreEvent,
+  LiveStatus,
   SecretName,
   SecretStatus,
   SerialPortDescription,
@@ -18,6 +19,8 @@ export interface Backend {
   /** Validates, persists and applies `config`; the backend then emits `config_changed`. */
   updateConfig(config: Config): Promise<ConfigSnapshot>;
   listSerialPorts(): Promise<SerialPortDescription[]>;
+  /** What Ampwise sees and decides right now: device readings, load management, OCPP connectors. */
+  getLiveStatus(): Promise<LiveStatus>;
   /** Write-only: the value never comes back, only whether one is set. */
   setSecret(name: SecretName, value: string): Promise<SecretStatus>;
   clearSecret(name: SecretName): Promise<SecretStatus>;

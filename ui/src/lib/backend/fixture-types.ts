@@ -7,7 +7,8 @@
 // time by fixture.test.ts against the const lists in types.ts. `satisfies` on an imported value does
 // no excess-property check, so `UnknownKeys` catches fields the Rust side has and TS does not.
 import demo from './fixtures/demo-config.json';
-import type { ConfigSnapshot } from './types';
+import live from './fixtures/live-status.json';
+import type { ConfigSnapshot, LiveStatus } from './types';
 
 type Widened<T> = T extends string
   ? string
@@ -29,16 +30,21 @@ type ValueAt<T, K extends PropertyKey> = T extends unknown
     : never
   : never;
 
+// `unknown` (an open-ended value such as a load reason's details) accepts anything below it.
+type Declared<T> = unknown extends T ? unknown : NonNullable<T>;
+
 /** The dotted paths of keys in `Actual` that `Expected` does not declare; `never` when there are none. */
-type UnknownKeys<Actual, Expected, Path extends string = ''> = Actual extends readonly (infer Item)[]
-  ? UnknownKeys<Item, Expected extends readonly (infer ExpectedItem)[] ? ExpectedItem : never, `${Path}[]`>
-  : Actual extends object
-    ? {
-        [K in keyof Actual & string]: K extends AllKeys<Expected>
-          ? UnknownKeys<NonNullable<Actual[K]>, NonNullable<ValueAt<Expected, K>>, `${Path}.${K}`>
-          : `${Path}.${K}`;
-      }[keyof Actual & string]
-    : never;
+type UnknownKeys<Actual, Expected, Path extends string = ''> = unknown extends Expected
+  ? never
+  : Actual extends readonly (infer Item)[]
+    ? UnknownKeys<Item, Expected extends readonly (infer ExpectedItem)[] ? ExpectedItem : never, `${Path}[]`>
+    : Actual extends object
+      ? {
+          [K in keyof Actual & string]: K extends AllKeys<Expected>
+            ? UnknownKeys<NonNullable<Actual[K]>, Declared<ValueAt<Expected, K>>, `${Path}.${K}`>
+            : `${Path}.${K}`;
+        }[keyof Actual & string]
+      : never;
 
 // An error here names the unknown field, e.g. `".devices[].driver.baud"' does not satisfy 'never'`.
 type NoUnknownFields<Paths extends never> = Paths;
@@ -49,3 +55,8 @@ export type DemoConfigHasNoUnknownFields = NoUnknownFields<
 
 /** The demo fixture, checked against the shape of `Config`. */
 export const demoConfigShape = demo satisfies Widened<ConfigSnapshot['config']>;
+
+export type LiveStatusHasNoUnknownFields = NoUnknownFields<UnknownKeys<typeof live, LiveStatus>>;
+
+/** The live status fixture (src-tauri/src/commands/live.rs writes it), checked against `LiveStatus`. */
+export const liveStatusShape = live satisfies Widened<LiveStatus>;

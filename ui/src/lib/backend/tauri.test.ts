@@ -60,6 +60,7 @@ describe('tauriBackend commands', () => {
 
     await tauriBackend.getConfig();
     await tauriBackend.listSerialPorts();
+    await tauriBackend.getLiveStatus();
     await tauriBackend.setSecret(gateway, 's3cret');
     await tauriBackend.clearSecret(gateway);
     await expect(tauriBackend.secretStatus(gateway)).resolves.toEqual({ name: gateway, set: false });
@@ -68,6 +69,7 @@ describe('tauriBackend commands', () => {
     expect(invocations).toEqual([
       { command: 'get_config', args: {} },
       { command: 'list_serial_ports', args: {} },
+      { command: 'get_live_status', args: {} },
       { command: 'set_secret', args: { name: gateway, value: 's3cret' } },
       { command: 'clear_secret', args: { name: gateway } },
       { command: 'secret_status', args: { name: gateway } },

@@ -21,6 +21,7 @@ export const tauriBackend: Backend = {
   getConfig: () => call('get_config'),
   updateConfig: (config) => call('update_config', { config }),
   listSerialPorts: () => call('list_serial_ports'),
+  getLiveStatus: () => call('get_live_status'),
   setSecret: (name, value) => call('set_secret', { name, value }),
   clearSecret: (name) => call('clear_secret', { name }),
   secretStatus: (name) => call('secret_status', { name }),

@@ -80,6 +80,8 @@ export interface ChargingManagerSettings {
   control_interval_ms: number;
   /** Device id of the meter at the grid connection. */
   grid_meter?: string;
+  /** Household load assumed while the grid meter fails; absent: every wallbox pauses. */
+  meter_failure_household_a?: PhaseCurrents;
 }
 
 export interface PhaseCurrents {
@@ -241,6 +243,149 @@ export interface SerialPortDescription {
 }
 
 export type UiEventLevel = 'info' | 'warn' | 'error';
+
+// ---- Live status (get_live_status) ----------------------------------------------------------
+// Mirrors src-tauri/src/commands/live.rs and the core types it wraps (device/runtime.rs,
+// device/reading.rs, loadmgmt/controller.rs, loadmgmt/output.rs). These Rust types have no
+// skip_serializing_if: an unknown value is `null`, never absent.
+
+/** L1, L2, L3. */
+export type PerPhase<T> = [T, T, T];
+
+export const AVAILABILITIES = ['connecting', 'online', 'offline'] as const;
+/** `connecting`: not read yet since the device was configured or the app started. */
+export type Availability = (typeof AVAILABILITIES)[number];
+
+/** IEC 61851 control pilot states: A no car, B car connected, C/D charging, E no power, F error. */
+export const CP_STATES = ['A', 'B', 'C', 'D', 'E', 'F'] as const;
+export type CpState = (typeof CP_STATES)[number];
+
+/** One reading of an energy meter in SI units (A, V, W, Wh, Hz). */
+export interface MeterReading {
+  voltage_v: PerPhase<number> | null;
+  current_a: PerPhase<number> | null;
+  power_w: PerPhase<number> | null;
+  total_power_w: number | null;
+  frequency_hz: number | null;
+  energy_import_wh: number | null;
+  energy_export_wh: number | null;
+}
+
+/** One reading of a polled (Modbus) wallbox. */
+export interface EvseReading {
+  cp_state: CpState;
+  /** The limit the wallbox works with now. */
+  current_limit_a: number;
+  charging_enabled: boolean;
+  charging_current_a: number | null;
+  cable_current_limit_a: number | null;
+  last_rfid: string | null;
+  /** The wallbox's own meter, when it has one. */
+  meter: MeterReading | null;
+}
+
+export type DeviceReading = ({ kind: 'evse' } & EvseReading) | ({ kind: 'meter' } & MeterReading);
+export const DEVICE_READING_KINDS = ['evse', 'meter'] as const;
+
+/** What Ampwise last wrote to a wallbox. */
+export interface EvseCommand {
+  enable: boolean;
+  current_limit_a: number;
+}
+
+/** A polled device as the core sees it. */
+export interface DeviceStatus {
+  device_id: string;
+  availability: Availability;
+  /** The last successful reading, kept while offline. */
+  reading: DeviceReading | null;
+  /** RFC 3339 time of `reading`. */
+  read_at: string | null;
+  last_error: string | null;
+  applied: EvseCommand | null;
+}
+
+export const BUDGET_MODES = ['static', 'metered', 'safe_meter_failed'] as const;
+/** How the site budget was found: fuse − reserve (`static`), minus the measured household load
+ * (`metered`), or a safe budget because the grid meter failed. */
+export type BudgetMode = (typeof BUDGET_MODES)[number];
+
+/** Amperes per phase (same shape as `PhaseCurrents`). */
+export type PhaseAmps = PhaseCurrents;
+
+export interface SiteLoad {
+  mode: BudgetMode;
+  fuse_limit_a: PhaseAmps;
+  current_reserve_a: number;
+  household_a: PhaseAmps;
+  /** Fuse limit − reserve − household load: what the wallboxes may draw in all. */
+  available_a: PhaseAmps;
+  allocated_a: PhaseAmps;
+  /** available − allocated; negative when the budget is exceeded. */
+  headroom_a: PhaseAmps;
+}
+
+export interface GroupLoad {
+  id: string;
+  name: string;
+  limit_a: PhaseAmps;
+  allocated_a: PhaseAmps;
+  headroom_a: PhaseAmps;
+}
+
+/** Machine-readable reason, e.g. `{ code: "limited_by_group", group_id, group_name, phase }`. The UI
+ * shows `reason_text`; `code` is for branching. */
+export interface LoadReason {
+  code: string;
+  [detail: string]: unknown;
+}
+
+export interface WallboxLoad {
+  device_id: string;
+  /** 0 = paused. */
+  limit_a: number;
+  /** The phases its current is counted on. */
+  phases: Phase[];
+  reason: LoadReason;
+  /** For people: "limited by group Garage L2", "paused: budget below minimum (…)". */
+  reason_text: string;
+}
+
+/** Load management's last decision. */
+export interface LoadStatus {
+  mode: LoadManagementMode;
+  /** RFC 3339; null before the first decision. */
+  computed_at: string | null;
+  site: SiteLoad | null;
+  groups: GroupLoad[];
+  wallboxes: WallboxLoad[];
+}
+
+/** An OCPP wallbox's connector as it last reported. */
+export interface ConnectorStatus {
+  /** The OCPP status as sent: Available, Preparing, Charging, SuspendedEV, SuspendedEVSE, Finishing,
+   * Reserved, Unavailable, Faulted; null before the first StatusNotification. */
+  status: string | null;
+  error_code: string | null;
+  current_a: PerPhase<number | null>;
+  power_w: number | null;
+  energy_wh: number | null;
+  transaction_id: number | null;
+}
+
+export interface OcppLiveStatus {
+  /** ChargeBox IDs connected now. */
+  connected: string[];
+  /** Every configured OCPP wallbox by device id; null before its connector reported anything. */
+  connectors: Record<string, ConnectorStatus | null>;
+}
+
+export interface LiveStatus {
+  /** Polled (Modbus) devices by device id. */
+  devices: Record<string, DeviceStatus>;
+  load: LoadStatus;
+  ocpp: OcppLiveStatus;
+}
 
 export type CoreEvent =
   | { type: 'config_changed'; snapshot: ConfigSnapshot }

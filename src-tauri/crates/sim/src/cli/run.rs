@@ -12,6 +12,7 @@ use super::{
     status, CarArgs, Cli, Command, DemoArgs, ParityArg, PowerBrainArgs, S0Args, Sdm630Args,
     SerialArgs, StatusArgs, TransportChoice, UnitArgs, WallboxArgs,
 };
+use crate::demo::{DemoError, DemoOptions, DemoSimulators, DEMO_UNIT_ID};
 use crate::serial::{DataBits, Parity, StopBits};
 use crate::{
     open_pty, serve_rtu, serve_tcp, Bus, BusError, CarSpec, ConfigError, MeterConfig, MeterKind,
@@ -35,6 +36,18 @@ pub enum CliError {
     },
     #[error("cannot start the async runtime: {0}")]
     Runtime(#[source] io::Error),
+}
+
+impl From<DemoError> for CliError {
+    fn from(error: DemoError) -> Self {
+        match error {
+            // Through the flag mapping below, so the user learns which option to change.
+            DemoError::Config(error) => error.into(),
+            DemoError::Bus(error) => error.into(),
+            DemoError::Listen { address, source } => Self::Listen { address, source },
+            DemoError::Serve(error) => error.into(),
+        }
+    }
 }
 
 impl From<ConfigError> for CliError {
@@ -130,34 +143,29 @@ async fn sdm630(args: Sdm630Args) -> Result<(), CliError> {
 }
 
 async fn demo(args: DemoArgs) -> Result<(), CliError> {
-    let wallbox = new_powerbrain("demo powerbrain".to_owned(), &args.car, &args.wallbox)?;
-    let meter = MeterSim::new(MeterConfig {
-        name: "demo grid meter".to_owned(),
+    let demo = DemoSimulators::bind(DemoOptions {
+        host: args.host,
+        powerbrain_port: args.powerbrain_port,
+        meter_port: args.meter_port,
         household_a: args.household_a,
-        ..MeterConfig::default()
-    })?;
-    meter.link_wallbox(&wallbox);
-    let wallbox_bus = Bus::new().with(1, &wallbox)?;
-    let meter_bus = Bus::new().with(1, &meter)?;
-    let wallbox_listener = bind(SocketAddr::new(args.host, args.powerbrain_port)).await?;
-    let meter_listener = bind(SocketAddr::new(args.host, args.meter_port)).await?;
+        wallbox: powerbrain_config("demo powerbrain".to_owned(), &args.car, &args.wallbox)?,
+    })
+    .await?;
+    if let Some(rfid) = &args.wallbox.rfid {
+        demo.wallbox().set_rfid(rfid)?;
+    }
     announce(&format!(
-        "powerbrain tcp: {} unit 1",
-        local_address(&wallbox_listener)
+        "powerbrain tcp: {} unit {DEMO_UNIT_ID}",
+        demo.powerbrain_address()
     ));
     announce(&format!(
-        "sdm630 tcp: {} unit 1",
-        local_address(&meter_listener)
+        "sdm630 tcp: {} unit {DEMO_UNIT_ID}",
+        demo.meter_address()
     ));
-    let statuses = [
-        status::spawn(wallbox_bus.clone(), args.status.status_every),
-        status::spawn(meter_bus.clone(), args.status.status_every),
-    ];
-    let result = tokio::select! {
-        result = serve_tcp(wallbox_listener, wallbox_bus, std::future::pending()) => result,
-        result = serve_tcp(meter_listener, meter_bus, std::future::pending()) => result,
-        () = shutdown_signal() => Ok(()),
-    };
+    let statuses = demo
+        .buses()
+        .map(|bus| status::spawn(bus, args.status.status_every));
+    let result = demo.serve(shutdown_signal()).await;
     for task in statuses {
         task.abort();
     }
@@ -169,6 +177,18 @@ fn new_powerbrain(
     car: &CarArgs,
     wallbox: &WallboxArgs,
 ) -> Result<PowerBrainSim, CliError> {
+    let sim = PowerBrainSim::new(powerbrain_config(name, car, wallbox)?)?;
+    if let Some(rfid) = &wallbox.rfid {
+        sim.set_rfid(rfid)?;
+    }
+    Ok(sim)
+}
+
+fn powerbrain_config(
+    name: String,
+    car: &CarArgs,
+    wallbox: &WallboxArgs,
+) -> Result<PowerBrainConfig, CliError> {
     let scheduled_car = if car.no_car {
         None
     } else {
@@ -183,7 +203,7 @@ fn new_powerbrain(
             },
         })
     };
-    let sim = PowerBrainSim::new(PowerBrainConfig {
+    Ok(PowerBrainConfig {
         name,
         cable_current_a: wallbox.cable_a,
         initial_limit_a: wallbox.limit_a,
@@ -193,11 +213,7 @@ fn new_powerbrain(
         initial_energy_wh: wallbox.energy_wh,
         scheduled_car,
         ..PowerBrainConfig::default()
-    })?;
-    if let Some(rfid) = &wallbox.rfid {
-        sim.set_rfid(rfid)?;
-    }
-    Ok(sim)
+    })
 }
 
 /// The unit ids from --unit and --units, or `default` if neither was given.
