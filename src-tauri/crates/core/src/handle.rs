@@ -208,7 +208,7 @@ pub async fn start(options: StartOptions) -> Result<CoreHandle, StartError> {
     let (load, load_task) = LoadController::start(
         config_rx_for_load,
         devices.clone(),
-        Arc::clone(&ocpp),
+        Some(Arc::clone(&ocpp)),
         shutdown_rx_for_load,
     );
     Ok(CoreHandle {

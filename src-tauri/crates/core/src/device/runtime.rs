@@ -16,7 +16,7 @@ use tokio::task::JoinSet;
 use tokio::time::{Instant, MissedTickBehavior};
 
 use crate::config::{Config, Device, LoadManagementMode};
-use crate::modbus::{BusOptions, BusPool};
+use crate::modbus::{BusOptions, BusPool, LinkFactory};
 
 use super::build::{build_driver, Driver};
 use super::reading::{EvseCommand, EvseReading, MeterReading};
@@ -89,11 +89,27 @@ impl DeviceRuntime {
         config: watch::Receiver<Arc<Config>>,
         shutdown: watch::Receiver<bool>,
     ) -> (Self, tokio::task::JoinHandle<()>) {
+        Self::start_with(config, shutdown, BusOptions::default(), None)
+    }
+
+    /// [`Self::start`] with other bus time limits, and with Modbus TCP links opened by `links`
+    /// instead of TCP connections when given: the hook for simulations and tests that run on a
+    /// paused clock (see [`LinkFactory`]).
+    pub fn start_with(
+        config: watch::Receiver<Arc<Config>>,
+        shutdown: watch::Receiver<bool>,
+        bus_options: BusOptions,
+        links: Option<LinkFactory>,
+    ) -> (Self, tokio::task::JoinHandle<()>) {
         let runtime = Self {
             states: watch::Sender::new(Arc::new(DeviceStates::new())),
             commands: watch::Sender::new(Arc::new(Commands::new())),
         };
-        let task = tokio::spawn(runtime.clone().follow_config(config, shutdown));
+        let buses = Buses {
+            options: bus_options,
+            links,
+        };
+        let task = tokio::spawn(runtime.clone().follow_config(config, shutdown, buses));
         (runtime, task)
     }
 
@@ -121,10 +137,11 @@ impl DeviceRuntime {
         self,
         mut config: watch::Receiver<Arc<Config>>,
         mut shutdown: watch::Receiver<bool>,
+        buses: Buses,
     ) {
         loop {
             let current = Arc::clone(&config.borrow_and_update());
-            let mut generation = self.run_generation(&current);
+            let mut generation = self.run_generation(&current, &buses);
             let go_on = tokio::select! {
                 _ = shutdown.wait_for(|stop| *stop) => false,
                 changed = wait_for_relevant_change(&mut config, &current) => changed.is_ok(),
@@ -137,8 +154,8 @@ impl DeviceRuntime {
     }
 
     /// Starts one task per enabled Modbus device of `config`.
-    fn run_generation(&self, config: &Config) -> JoinSet<()> {
-        let pool = BusPool::new(BusOptions::default());
+    fn run_generation(&self, config: &Config, buses: &Buses) -> JoinSet<()> {
+        let pool = BusPool::with_links(buses.options.clone(), buses.links.clone());
         let interval = Duration::from_millis(u64::from(
             config.charging_manager.control_interval_ms.max(100),
         ));
@@ -170,6 +187,12 @@ impl DeviceRuntime {
         self.states.send_replace(Arc::new(states));
         tasks
     }
+}
+
+/// How every generation's bus pool is made.
+struct Buses {
+    options: BusOptions,
+    links: Option<LinkFactory>,
 }
 
 /// Waits until the configuration changes in a way the device layer cares about.

@@ -6,6 +6,9 @@
 //! registers via the device runtime, charging profiles via OCPP control). In monitor mode it
 //! computes and shows the same decision but sends nothing.
 
+mod draw_history;
+mod household;
+
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
 
@@ -16,16 +19,20 @@ use tokio::sync::{watch, Notify};
 use tokio::time::{Instant, MissedTickBehavior};
 
 use crate::config::{Config, DeviceDriver, LoadManagementMode};
-use crate::device::runtime::DeviceRuntime;
-use crate::device::EvseCommand;
+use crate::device::runtime::{DeviceReading, DeviceRuntime, DeviceStatus};
+use crate::device::{EvseCommand, EvseReading};
 use crate::ocpp::service::OcppService;
 
-use super::input::{AllocationInput, PreviousAllocation, Vehicle, WallboxInput};
-use super::observe::{household_load, observe_ocpp, observe_polled, Observation};
+use super::input::{AllocationInput, HouseholdLoad, PreviousAllocation, Vehicle, WallboxInput};
+use super::observe::{observe_ocpp, observe_polled, Observation};
 use super::output::{Allocation, SiteSummary};
 use super::phases::{PhaseAmps, PhaseSet};
 use super::tuning::{MeterFailurePolicy, Tuning};
 use super::{allocate, Reason};
+use draw_history::{DrawBounds, DrawHistory};
+
+/// A limit read back within this of the one offered is that offer (the wallbox stores tenths).
+const OFFER_TOLERANCE_A: f64 = 0.05;
 
 /// What load management decided last, for the UI.
 #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -73,10 +80,12 @@ struct Shared {
 }
 
 impl LoadController {
+    /// Decides every `control_interval_ms` until `shutdown` turns true. Without `ocpp` (tests and
+    /// simulations of Modbus-only sites) OCPP wallboxes count as unreachable.
     pub fn start(
         config: watch::Receiver<Arc<Config>>,
         devices: DeviceRuntime,
-        ocpp: Arc<OcppService>,
+        ocpp: Option<Arc<OcppService>>,
         shutdown: watch::Receiver<bool>,
     ) -> (Self, tokio::task::JoinHandle<()>) {
         let mode = config.borrow().charging_manager.mode;
@@ -101,6 +110,8 @@ impl LoadController {
                 started: Instant::now(),
                 previous: HashMap::new(),
                 sessions: HashMap::new(),
+                draws: HashMap::new(),
+                household: None,
             }
             .run(config, shutdown),
         );
@@ -130,11 +141,16 @@ impl LoadController {
 struct Loop {
     shared: Arc<Shared>,
     devices: DeviceRuntime,
-    ocpp: Arc<OcppService>,
+    ocpp: Option<Arc<OcppService>>,
     started: Instant,
     previous: HashMap<String, PreviousAllocation>,
     /// Each wallbox's energy counter when its car arrived, to count the session's energy.
     sessions: HashMap<String, f64>,
+    /// What each polled wallbox drew and was told lately, to take it off the grid meter's reading
+    /// as it was when the meter was read.
+    draws: HashMap<String, DrawHistory>,
+    /// The household load last measured, kept while new readings are consistent with it.
+    household: Option<PhaseAmps>,
 }
 
 impl Loop {
@@ -192,41 +208,70 @@ impl Loop {
             .lock()
             .unwrap_or_else(|e| e.into_inner())
             .clone();
+        let grid = config
+            .charging_manager
+            .grid_meter
+            .as_ref()
+            .map(|grid_id| states.get(grid_id));
+        let grid_read_at = grid
+            .flatten()
+            .and_then(read_time)
+            .unwrap_or_else(OffsetDateTime::now_utc);
+        // What each wallbox drew when the grid meter was read, to take off its reading.
+        let mut drawn_at_grid_reading = Vec::new();
+        // A limit not seen held after this long will not be soon: the wallbox does not answer or
+        // refused it.
+        let settled_after = time::Duration::milliseconds(
+            3 * i64::from(config.charging_manager.control_interval_ms.max(100)),
+        );
         for wallbox in &mut input.wallboxes {
             let Some(device) = config.devices.iter().find(|d| d.id == wallbox.id) else {
                 continue;
             };
-            let observation = match &device.driver {
-                DeviceDriver::Ocpp16Evse(address) => observe_ocpp(
-                    self.ocpp
-                        .registry()
-                        .handle(&address.charge_box_id)
-                        .is_some(),
-                    self.ocpp
-                        .live
-                        .connector(
-                            &address.charge_box_id,
-                            i32::try_from(address.connector_id).unwrap_or(i32::MAX),
-                        )
-                        .as_ref(),
-                ),
-                _ => observe_polled(states.get(&wallbox.id), wallbox.settings.phases),
+            let observation = match (&device.driver, &self.ocpp) {
+                (DeviceDriver::Ocpp16Evse(address), Some(ocpp)) => {
+                    let observation = observe_ocpp(
+                        ocpp.registry().handle(&address.charge_box_id).is_some(),
+                        ocpp.live
+                            .connector(
+                                &address.charge_box_id,
+                                i32::try_from(address.connector_id).unwrap_or(i32::MAX),
+                            )
+                            .as_ref(),
+                    );
+                    if observation.reachable {
+                        drawn_at_grid_reading
+                            .extend(observation.measured_a.map(DrawBounds::exactly));
+                    }
+                    observation
+                }
+                (DeviceDriver::Ocpp16Evse(_), None) => Observation::unreachable(),
+                _ => {
+                    let (observation, drawn) = self.observe_polled_wallbox(
+                        wallbox,
+                        states.get(&wallbox.id),
+                        grid_read_at,
+                        settled_after,
+                    );
+                    drawn_at_grid_reading.extend(drawn);
+                    observation
+                }
             };
             self.take_observation(wallbox, observation);
             if let Some(limit) = manual.get(&wallbox.id) {
                 wallbox.settings.max_current_a = wallbox.settings.max_current_a.min(*limit);
             }
         }
-        if let Some(grid_id) = &config.charging_manager.grid_meter {
-            input.site.household = household_load(
-                states.get(grid_id),
-                input
-                    .wallboxes
-                    .iter()
-                    .filter(|wallbox| wallbox.reachable)
-                    .filter_map(|wallbox| wallbox.measured_a),
-            );
+        self.draws
+            .retain(|id, _| input.wallboxes.iter().any(|wallbox| &wallbox.id == id));
+        if let Some(grid) = grid {
+            input.site.household =
+                household::estimate(grid, &drawn_at_grid_reading, self.household);
         }
+        self.household = match input.site.household {
+            HouseholdLoad::Measured(load) => Some(load),
+            HouseholdLoad::NotMetered | HouseholdLoad::MeterFailed => None,
+        };
         let tuning = tuning(config);
         let allocation = allocate(&input, &tuning);
         self.previous = allocation
@@ -239,6 +284,40 @@ impl Loop {
             self.hand_out(config, &input, &allocation);
         }
         self.publish(config, &allocation);
+    }
+
+    /// A Modbus wallbox as `allocate` should see it, and the bounds of what it drew when the grid
+    /// meter was read at `grid_read_at`.
+    fn observe_polled_wallbox(
+        &mut self,
+        wallbox: &WallboxInput,
+        status: Option<&DeviceStatus>,
+        grid_read_at: OffsetDateTime,
+        settled_after: time::Duration,
+    ) -> (Observation, Option<DrawBounds>) {
+        let mut observation = observe_polled(status, wallbox.settings.phases);
+        let history = self.draws.entry(wallbox.id.clone()).or_default();
+        if let (Some(status), Some(draw), true) =
+            (status, observation.measured_a, observation.reachable)
+        {
+            if let (Some(at), Some(reading)) = (read_time(status), evse(status)) {
+                history.saw(at, draw, held_a(reading));
+            }
+        }
+        // Of an unreachable wallbox too: it may still draw what it was last seen drawing, and
+        // `allocate` counts it at its last limit besides; leaving its draw in the household load
+        // would count it twice.
+        let drawn = history.draw_at(grid_read_at, settled_after);
+        let offered = self.previous.get(&wallbox.id).map(|p| p.limit_a);
+        if !status
+            .and_then(evse)
+            .is_some_and(|reading| answers_offer(reading, offered))
+        {
+            // Read before it held the offer: its draw says nothing about whether the car takes
+            // it, so it must not count as giving current back.
+            observation.measured_a = None;
+        }
+        (observation, drawn)
     }
 
     fn take_observation(&mut self, wallbox: &mut WallboxInput, observation: Observation) {
@@ -261,7 +340,7 @@ impl Loop {
     }
 
     /// Gives each wallbox its limit; set_command and set_allowed_current pass on only changes.
-    fn hand_out(&self, config: &Config, input: &AllocationInput, allocation: &Allocation<'_>) {
+    fn hand_out(&mut self, config: &Config, input: &AllocationInput, allocation: &Allocation<'_>) {
         for (wallbox, decided) in input.wallboxes.iter().zip(&allocation.wallboxes) {
             if !wallbox.settings.enabled
                 || matches!(decided.reason, Reason::FrozenDeviceUnreachable)
@@ -273,11 +352,16 @@ impl Loop {
             };
             match &device.driver {
                 DeviceDriver::Ocpp16Evse(_) => {
-                    self.ocpp
-                        .control
-                        .set_allowed_current(&wallbox.id, decided.limit_a);
+                    if let Some(ocpp) = &self.ocpp {
+                        ocpp.control
+                            .set_allowed_current(&wallbox.id, decided.limit_a);
+                    }
                 }
                 DeviceDriver::PowerBrainEvse(_) => {
+                    self.draws
+                        .entry(wallbox.id.clone())
+                        .or_default()
+                        .told(OffsetDateTime::now_utc(), decided.limit_a.max(0.0));
                     let command = if decided.limit_a > 0.0 {
                         EvseCommand {
                             enable: true,
@@ -332,6 +416,35 @@ fn tuning(config: &Config) -> Tuning {
             None => MeterFailurePolicy::PauseAll,
         },
         ..Tuning::default()
+    }
+}
+
+fn read_time(status: &DeviceStatus) -> Option<OffsetDateTime> {
+    OffsetDateTime::parse(status.read_at.as_deref()?, &Rfc3339).ok()
+}
+
+fn evse(status: &DeviceStatus) -> Option<&EvseReading> {
+    match &status.reading {
+        Some(DeviceReading::Evse(reading)) => Some(reading),
+        _ => None,
+    }
+}
+
+/// The limit a wallbox held when read; 0 while charging was off.
+fn held_a(reading: &EvseReading) -> f64 {
+    if reading.charging_enabled {
+        reading.current_limit_a
+    } else {
+        0.0
+    }
+}
+
+/// Whether the wallbox held at least `offered` when read (or nothing was offered), so that its
+/// draw shows what the car does with the offer.
+fn answers_offer(reading: &EvseReading, offered: Option<f64>) -> bool {
+    match offered {
+        Some(offered) if offered > 0.0 => held_a(reading) >= offered - OFFER_TOLERANCE_A,
+        _ => true,
     }
 }
 

@@ -12,6 +12,7 @@ mod bus_key;
 pub mod codec;
 mod error;
 mod exchange;
+mod link_factory;
 mod pool;
 mod request;
 mod rtu_link;
@@ -21,4 +22,5 @@ mod tcp_link;
 
 pub use bus_key::BusKey;
 pub use error::{exception_name, ModbusError};
+pub use link_factory::{LinkFactory, LinkIo, LinkStream};
 pub use pool::{BusOptions, BusPool, BusStatus, UnitClient};

@@ -13,7 +13,7 @@ use super::bus_key::serial_port_key;
 use super::request::{Operation, Reply};
 use super::rtu_link::RtuLink;
 use super::tcp_link::TcpLink;
-use super::{BusKey, ModbusError};
+use super::{BusKey, LinkFactory, ModbusError};
 use crate::config::{ModbusTransport, Parity, SerialSettings};
 
 /// Requests that may wait for one bus; a poll loop sends one at a time per device, so this is
@@ -71,6 +71,7 @@ pub struct BusPool {
 
 struct PoolInner {
     options: BusOptions,
+    links: Option<LinkFactory>,
     buses: Mutex<BTreeMap<BusKey, BusHandle>>,
 }
 
@@ -84,9 +85,17 @@ struct BusHandle {
 
 impl BusPool {
     pub fn new(options: BusOptions) -> Self {
+        Self::with_links(options, None)
+    }
+
+    /// A pool whose Modbus TCP buses get their streams from `links` instead of TCP connections,
+    /// when given: the hook for simulations and tests (see [`LinkFactory`]). Serial buses always
+    /// open their port.
+    pub fn with_links(options: BusOptions, links: Option<LinkFactory>) -> Self {
         BusPool {
             inner: Arc::new(PoolInner {
                 options,
+                links,
                 buses: Mutex::new(BTreeMap::new()),
             }),
         }
@@ -154,7 +163,12 @@ impl BusPool {
         let (status_sender, status) = watch::channel(BusStatus::Idle);
         let serial = match transport {
             ModbusTransport::Tcp(endpoint) => {
-                let link = TcpLink::new(&endpoint.host, endpoint.port, options.clone());
+                let streams = self
+                    .inner
+                    .links
+                    .clone()
+                    .map(|factory| (factory, key.clone()));
+                let link = TcpLink::new(&endpoint.host, endpoint.port, options.clone(), streams);
                 runtime.spawn(Bus::new(key, link, options, status_sender).run(queue));
                 None
             }
@@ -177,6 +191,7 @@ impl fmt::Debug for BusPool {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("BusPool")
             .field("options", &self.inner.options)
+            .field("links", &self.inner.links)
             .field("buses", &self.statuses())
             .finish()
     }

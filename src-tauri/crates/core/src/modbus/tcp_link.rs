@@ -9,17 +9,24 @@ use tokio_modbus::Slave;
 use super::bus::Link;
 use super::exchange::{self, ExchangeError, Outcome};
 use super::request::{Operation, Reply};
-use super::BusOptions;
+use super::{BusKey, BusOptions, LinkFactory};
 
 pub(crate) struct TcpLink {
     host: String,
     port: u16,
     options: BusOptions,
+    /// Opens the stream instead of a TCP connection (simulations, tests).
+    streams: Option<(LinkFactory, BusKey)>,
     context: Option<Context>,
 }
 
 impl TcpLink {
-    pub(crate) fn new(host: &str, port: u16, options: BusOptions) -> Self {
+    pub(crate) fn new(
+        host: &str,
+        port: u16,
+        options: BusOptions,
+        streams: Option<(LinkFactory, BusKey)>,
+    ) -> Self {
         // `[fd00::7]` is how people write IPv6 literals in URLs; the resolver wants them bare.
         let host = host
             .trim()
@@ -30,6 +37,7 @@ impl TcpLink {
             host,
             port,
             options,
+            streams,
             context: None,
         }
     }
@@ -39,16 +47,25 @@ impl TcpLink {
 impl Link for TcpLink {
     async fn open(&mut self) -> Result<(), String> {
         self.context = None;
+        let timed_out = || {
+            format!(
+                "no connection within {} ms",
+                exchange::millis(self.options.connect_timeout)
+            )
+        };
+        if let Some((factory, key)) = &self.streams {
+            let stream = tokio::time::timeout(self.options.connect_timeout, factory.open(key))
+                .await
+                .map_err(|_| timed_out())?
+                .map_err(|error| format!("cannot connect: {error}"))?;
+            self.context = Some(tcp::attach_slave(stream, Slave(0)));
+            return Ok(());
+        }
         let address = (self.host.as_str(), self.port);
         let stream =
             tokio::time::timeout(self.options.connect_timeout, TcpStream::connect(address))
                 .await
-                .map_err(|_| {
-                    format!(
-                        "no connection within {} ms",
-                        exchange::millis(self.options.connect_timeout)
-                    )
-                })?
+                .map_err(|_| timed_out())?
                 .map_err(|error| format!("cannot connect: {error}"))?;
         // Requests are single small frames waiting for an answer; Nagle would only delay them.
         let _ = stream.set_nodelay(true);

@@ -5,4 +5,4 @@ mod rtu;
 mod tcp;
 
 pub use rtu::serve_rtu;
-pub use tcp::serve_tcp;
+pub use tcp::{serve_tcp, serve_tcp_stream};

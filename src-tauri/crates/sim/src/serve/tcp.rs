@@ -4,7 +4,7 @@ use std::future::Future;
 use std::io;
 use std::net::SocketAddr;
 
-use tokio::io::{AsyncReadExt, AsyncWriteExt};
+use tokio::io::{AsyncRead, AsyncReadExt, AsyncWrite, AsyncWriteExt};
 use tokio::net::{TcpListener, TcpStream};
 use tokio::task::JoinSet;
 use tokio::time::Instant;
@@ -54,19 +54,33 @@ fn is_per_connection(error: &io::Error) -> bool {
     )
 }
 
-async fn serve_connection(mut stream: TcpStream, peer: SocketAddr, bus: Bus) {
+async fn serve_connection(stream: TcpStream, peer: SocketAddr, bus: Bus) {
     tracing::debug!(%peer, "Modbus TCP client connected");
     // Requests and answers are small and strictly alternate: Nagle would only add latency.
     if let Err(error) = stream.set_nodelay(true) {
         tracing::debug!(%peer, %error, "could not disable Nagle's algorithm");
     }
-    match serve_requests(&mut stream, &bus).await {
+    match serve_tcp_stream(stream, bus).await {
         Ok(()) => tracing::debug!(%peer, "Modbus TCP client disconnected"),
         Err(error) => tracing::debug!(%peer, %error, "Modbus TCP connection closed"),
     }
 }
 
-async fn serve_requests(stream: &mut TcpStream, bus: &Bus) -> io::Result<()> {
+/// Serves `bus` with Modbus TCP framing on one connection's byte stream until the client closes
+/// it (`Ok`) or it fails. [`serve_tcp`] runs this for every accepted TCP connection; tests give it
+/// one end of an in-memory stream (`tokio::io::duplex`) instead, so that no socket makes a paused
+/// tokio clock jump ahead while waiting for I/O.
+pub async fn serve_tcp_stream<S>(mut stream: S, bus: Bus) -> io::Result<()>
+where
+    S: AsyncRead + AsyncWrite + Unpin,
+{
+    serve_requests(&mut stream, &bus).await
+}
+
+async fn serve_requests<S>(stream: &mut S, bus: &Bus) -> io::Result<()>
+where
+    S: AsyncRead + AsyncWrite + Unpin,
+{
     loop {
         let mut header = [0u8; MBAP_HEADER_LEN];
         match stream.read_exact(&mut header).await {
