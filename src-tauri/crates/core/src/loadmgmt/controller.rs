@@ -15,12 +15,13 @@ use std::sync::{Arc, Mutex};
 use serde::Serialize;
 use time::format_description::well_known::Rfc3339;
 use time::OffsetDateTime;
-use tokio::sync::{watch, Notify};
+use tokio::sync::{broadcast, watch, Notify};
 use tokio::time::{Instant, MissedTickBehavior};
 
 use crate::config::{Config, DeviceDriver, LoadManagementMode};
 use crate::device::runtime::{DeviceReading, DeviceRuntime, DeviceStatus};
 use crate::device::{EvseCommand, EvseReading};
+use crate::ocpp::handlers::OcppEvent;
 use crate::ocpp::service::OcppService;
 
 use super::input::{AllocationInput, HouseholdLoad, PreviousAllocation, Vehicle, WallboxInput};
@@ -160,6 +161,7 @@ impl Loop {
         mut shutdown: watch::Receiver<bool>,
     ) {
         let mut states = self.devices.watch_states();
+        let mut ocpp_events = self.ocpp.as_ref().map(|ocpp| ocpp.events.subscribe());
         let mut last_grid_reading: Option<String> = None;
         loop {
             let current = Arc::clone(&config.borrow_and_update());
@@ -180,6 +182,14 @@ impl Loop {
                     }
                     _ = ticks.tick() => {}
                     () = self.shared.wake.notified() => {}
+                    // A charge point that boots or a car that arrives gets its limit at once, not
+                    // up to a tick later: otherwise the wallbox's blocking profile would stop a
+                    // transaction the car has just started.
+                    event = next_ocpp_event(&mut ocpp_events) => {
+                        if !matters_to_load_management(event) {
+                            continue;
+                        }
+                    }
                     changed = states.changed() => {
                         if changed.is_err() {
                             return;
@@ -451,4 +461,28 @@ fn answers_offer(reading: &EvseReading, offered: Option<f64>) -> bool {
 fn grid_read_at(config: &Config, devices: &DeviceRuntime) -> Option<String> {
     let grid_id = config.charging_manager.grid_meter.as_ref()?;
     devices.states().get(grid_id)?.read_at.clone()
+}
+
+/// The next OCPP event; pending forever without OCPP or once the service is gone.
+async fn next_ocpp_event(
+    events: &mut Option<broadcast::Receiver<OcppEvent>>,
+) -> Result<OcppEvent, broadcast::error::RecvError> {
+    let Some(receiver) = events else {
+        return std::future::pending().await;
+    };
+    let event = receiver.recv().await;
+    if matches!(event, Err(broadcast::error::RecvError::Closed)) {
+        *events = None;
+    }
+    event
+}
+
+fn matters_to_load_management(event: Result<OcppEvent, broadcast::error::RecvError>) -> bool {
+    match event {
+        Ok(OcppEvent::Booted { .. } | OcppEvent::ConnectorChanged { .. }) => true,
+        Ok(OcppEvent::SessionStarted { .. } | OcppEvent::SessionStopped { .. }) => false,
+        // Missed events may have been any of them: decide again to be sure.
+        Err(broadcast::error::RecvError::Lagged(_)) => true,
+        Err(broadcast::error::RecvError::Closed) => false,
+    }
 }
