@@ -15,6 +15,7 @@
 //! this binary too, without `--bench`: it then takes two samples only, as a smoke test.
 
 use std::error::Error;
+use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use ampwise_core::config::{
@@ -155,17 +156,21 @@ impl Site {
     /// Changes the household load and measures until the wallbox holds `then_limit`: the whole
     /// time, and the part after the core had the meter's reading of the new load.
     async fn sample(&self, household: [f64; 3], then_limit: f64) -> BenchResult<Sample> {
-        // The grid meter reads household plus what the car draws at its old limit.
-        let reading_of_change = household[0] + self.limit();
+        // The first grid reading that differs from the last one before the change is the one
+        // that shows it (the car's own draw only moves after a new limit, which needs it).
         let mut states = self.core.core.devices().watch_states();
-        states.borrow_and_update();
+        let l1_of = |states: &Arc<ampwise_core::device::runtime::DeviceStates>| match states
+            .get("grid")
+            .map(|s| &s.reading)
+        {
+            Some(Some(DeviceReading::Meter(reading))) => reading.current_a.map(|a| a[0]),
+            _ => None,
+        };
+        let before = l1_of(&states.borrow_and_update());
         let reading_seen = tokio::spawn(async move {
             loop {
-                let l1 = match states.borrow_and_update().get("grid").map(|s| &s.reading) {
-                    Some(Some(DeviceReading::Meter(reading))) => reading.current_a.map(|a| a[0]),
-                    _ => None,
-                };
-                if l1.is_some_and(|l1| (l1 - reading_of_change).abs() < 1e-6) {
+                let l1 = l1_of(&states.borrow_and_update());
+                if l1.is_some() && l1 != before {
                     return Some(Instant::now());
                 }
                 if states.changed().await.is_err() {
@@ -183,7 +188,8 @@ impl Site {
         }
         let limit_seen = Instant::now();
         let read = tokio::time::timeout(GIVE_UP, reading_seen)
-            .await??
+            .await
+            .map_err(|_| "no grid reading showed the change")??
             .ok_or("the device runtime stopped")?;
         Ok(Sample {
             total: limit_seen - changed,
