@@ -1,12 +1,16 @@
 //! `allocate` for 1, 10, 100 and 1000 wallboxes in three levels of nested groups, with a measured
 //! household load, mixed phases and priorities, cars drawing less than offered and a few wallboxes
 //! within their minimum on time. Target: under 50 µs at 1000 wallboxes.
+//!
+//! Two forms: `allocate/free` builds everything for each call, as the free function does;
+//! `allocate/allocator` reuses one `Allocator` (its fuse tree and working memory), as a
+//! controller that allocates every tick would.
 
 use std::hint::black_box;
 
 use ampwise_core::loadmgmt::{
-    allocate, AllocationInput, GroupInput, HouseholdLoad, Phase, PhaseAmps, PreviousAllocation,
-    SiteInput, Tuning, Vehicle, WallboxInput, WallboxPhases, WallboxSettings,
+    allocate, AllocationInput, Allocator, GroupInput, HouseholdLoad, Phase, PhaseAmps,
+    PreviousAllocation, SiteInput, Tuning, Vehicle, WallboxInput, WallboxPhases, WallboxSettings,
 };
 use criterion::{criterion_group, criterion_main, BenchmarkId, Criterion};
 
@@ -112,8 +116,12 @@ fn bench_allocate(c: &mut Criterion) {
     let mut group = c.benchmark_group("allocate");
     for count in [1, 10, 100, 1000] {
         let input = site_with(count);
-        group.bench_with_input(BenchmarkId::from_parameter(count), &input, |b, input| {
+        group.bench_with_input(BenchmarkId::new("free", count), &input, |b, input| {
             b.iter(|| allocate(black_box(input), &tuning))
+        });
+        let mut allocator = Allocator::new();
+        group.bench_with_input(BenchmarkId::new("allocator", count), &input, |b, input| {
+            b.iter(|| allocator.allocate(black_box(input), &tuning))
         });
     }
     group.finish();

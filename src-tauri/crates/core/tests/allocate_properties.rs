@@ -9,7 +9,7 @@
 use std::collections::BTreeMap;
 
 use ampwise_core::loadmgmt::{
-    allocate, Allocation, AllocationInput, ExternalLimit, GroupInput, HouseholdLoad,
+    allocate, Allocation, AllocationInput, Allocator, ExternalLimit, GroupInput, HouseholdLoad,
     MeterFailurePolicy, Phase, PhaseAmps, PhaseSet, PreviousAllocation, Reason, SiteInput, Tuning,
     Vehicle, WallboxAllocation, WallboxInput, WallboxPhases, WallboxSettings,
 };
@@ -480,6 +480,37 @@ proptest! {
             prop_assert_eq!(summary, other);
         }
         prop_assert_eq!(first.site, second.site);
+    }
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(256))]
+
+    /// A reused `Allocator` gives exactly what `allocate` gives, while the groups alternate
+    /// between two sets, and between limits and names of the same ids and parents.
+    #[test]
+    fn a_reused_allocator_equals_the_free_function(
+        (first, tuning) in scenario(),
+        (second, _) in scenario(),
+        limits in amps(6.0..64.0),
+    ) {
+        let mut renamed = first.clone();
+        for group in &mut renamed.groups {
+            group.name.push_str(" (renamed)");
+            group.max_current_per_phase_a = limits;
+        }
+        let mut allocator = Allocator::new();
+        for input in [&first, &second, &renamed, &first, &second, &first] {
+            let expected = allocate(input, &tuning);
+            prop_assert_eq!(&allocator.allocate(input, &tuning), &expected);
+            // The next tick, fed back: the readings and previous allocations change.
+            let mut next = input.clone();
+            next.now_ms += 5_000;
+            for (wallbox, out) in next.wallboxes.iter_mut().zip(&expected.wallboxes) {
+                wallbox.previous = Some(out.to_previous());
+            }
+            prop_assert_eq!(allocator.allocate(&next, &tuning), allocate(&next, &tuning));
+        }
     }
 }
 

@@ -2,6 +2,7 @@
 //! hysteresis when it is paused now) still fits under every fuse above it on its phases.
 
 use super::deciamps::DeciAmps;
+use super::order::Candidate;
 use super::prepare::{CapBy, Prepared};
 use super::tree::Routes;
 
@@ -17,95 +18,149 @@ pub(super) enum Admission {
     },
 }
 
+/// Working memory for `admit`, kept between calls.
+#[derive(Default)]
+pub(super) struct AdmissionScratch {
+    without_holds: Vec<Admission>,
+    trial: Vec<DeciAmps>,
+    refused: Vec<(DeciAmps, u32)>,
+}
+
 /// Admits `order` (candidates, sorted by priority, then least energy charged, then id), reserving
-/// each admitted wallbox's minimum in `remaining`.
+/// each admitted wallbox's minimum in `remaining`; `result` gets one entry per wallbox.
 ///
 /// Wallboxes within their minimum on time go first, so a higher priority or a newcomer cannot
 /// push them out before it is over; the fuses still decide, so a wallbox is paused regardless of
 /// its on time when its minimum no longer fits. Those admitted only thanks to this (admission in
 /// plain order would have paused them) are held at their minimum: `cap` is lowered to `floor`.
 pub(super) fn admit(
-    order: &[usize],
+    order: &[Candidate],
     prepared: &mut [Prepared],
     routes: &Routes,
     remaining: &mut [DeciAmps],
-) -> Vec<Admission> {
-    let mut result = vec![Admission::NotCandidate; prepared.len()];
-    if !order.iter().any(|&i| prepared[i].held_on) {
-        admit_in_order(
-            order.iter().copied(),
-            prepared,
-            routes,
-            remaining,
-            &mut result,
-        );
-        return result;
+    scratch: &mut AdmissionScratch,
+    result: &mut Vec<Admission>,
+) {
+    result.clear();
+    result.resize(prepared.len(), Admission::NotCandidate);
+    let refused = &mut scratch.refused;
+    forget_refusals(refused, routes);
+    if !order.iter().any(|candidate| candidate.held_on) {
+        admit_in_order(order, Take::All, routes, remaining, refused, result);
+        return;
     }
 
-    let mut without_holds = result.clone();
-    let mut trial = remaining.to_vec();
-    admit_in_order(
-        order.iter().copied(),
-        prepared,
-        routes,
-        &mut trial,
-        &mut without_holds,
-    );
+    scratch.trial.clear();
+    scratch.trial.extend_from_slice(remaining);
+    let refusals = admit_in_order(order, Take::Held, routes, remaining, refused, result)
+        + admit_in_order(order, Take::NotHeld, routes, remaining, refused, result);
+    if refusals == 0 {
+        // Everyone fits: admission in plain order would have admitted the held wallboxes too
+        // (each needs only its minimum, and all minimums fit together), so none is held back.
+        return;
+    }
 
-    let held_first = order
+    // Plain order up to the last held wallbox that was admitted: the others cannot be affected.
+    let Some(last) = order
         .iter()
-        .copied()
-        .filter(|&i| prepared[i].held_on)
-        .chain(order.iter().copied().filter(|&i| !prepared[i].held_on));
-    admit_in_order(held_first, prepared, routes, remaining, &mut result);
-
-    for &i in order {
-        let only_by_hold = result[i] == Admission::Admitted
-            && without_holds[i] != Admission::Admitted
-            && prepared[i].held_on;
+        .rposition(|candidate| candidate.held_on && result[candidate.index] == Admission::Admitted)
+    else {
+        return;
+    };
+    let plain = &order[..=last];
+    scratch.without_holds.clear();
+    scratch
+        .without_holds
+        .resize(prepared.len(), Admission::NotCandidate);
+    forget_refusals(refused, routes);
+    admit_in_order(
+        plain,
+        Take::All,
+        routes,
+        &mut scratch.trial,
+        refused,
+        &mut scratch.without_holds,
+    );
+    for candidate in plain {
+        let i = candidate.index;
+        let only_by_hold = candidate.held_on
+            && result[i] == Admission::Admitted
+            && scratch.without_holds[i] != Admission::Admitted;
         if only_by_hold && prepared[i].cap_by != CapBy::SafeBudget {
             prepared[i].cap = prepared[i].floor;
             prepared[i].cap_by = CapBy::MinOnHold;
         }
     }
-    result
 }
 
+/// Which candidates a pass of admission takes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Take {
+    All,
+    Held,
+    NotHeld,
+}
+
+/// Per route, the smallest need refused so far in this run and where. Remaining current only
+/// shrinks during a run: once a need was refused on a route, any need at least as large is refused
+/// there too, without walking the fuses again. Most refused wallboxes share their group with
+/// others.
+fn forget_refusals(refused: &mut Vec<(DeciAmps, u32)>, routes: &Routes) {
+    refused.clear();
+    refused.resize(routes.count(), (DeciAmps::MAX, 0));
+}
+
+/// Admits the candidates of `order` that `take` takes, in order. Returns how many were refused.
 fn admit_in_order(
-    order: impl Iterator<Item = usize>,
-    prepared: &[Prepared],
+    order: &[Candidate],
+    take: Take,
     routes: &Routes,
     remaining: &mut [DeciAmps],
+    refused: &mut [(DeciAmps, u32)],
     result: &mut [Admission],
-) {
-    // Remaining current only shrinks during admission: once a need was refused on a route, any
-    // need at least as large is refused there too, without walking the fuses again. Most refused
-    // wallboxes share their group with others.
-    let mut refused: Vec<(DeciAmps, u32)> = vec![(DeciAmps::MAX, 0); routes.route_count()];
-    for i in order {
-        let wallbox = &prepared[i];
-        let route = routes.route(i);
-        let (refused_need, refused_at) = refused[route];
-        if wallbox.start_need >= refused_need {
-            result[i] = Admission::Refused {
-                constraint: refused_at,
-            };
+) -> usize {
+    let mut refusals = 0;
+    for candidate in order {
+        let taken = match take {
+            Take::All => true,
+            Take::Held => candidate.held_on,
+            Take::NotHeld => !candidate.held_on,
+        };
+        if !taken {
             continue;
         }
-        let full = routes.of(i).find(|&c| remaining[c] < wallbox.start_need);
-        result[i] = match full {
-            Some(constraint) => {
-                refused[route] = (wallbox.start_need, constraint as u32);
-                Admission::Refused {
-                    constraint: constraint as u32,
-                }
+        let need = candidate.start_need;
+        let (refused_need, refused_at) = refused[candidate.route as usize];
+        if need >= refused_need {
+            result[candidate.index] = Admission::Refused {
+                constraint: refused_at,
+            };
+            refusals += 1;
+            continue;
+        }
+        let constraints = routes.of(candidate.route);
+        // Reserve while checking, in one walk; a fuse without room undoes the reservations
+        // made before it.
+        let mut full = None;
+        for (k, &c) in constraints.iter().enumerate() {
+            let left = &mut remaining[c as usize];
+            if *left < need {
+                full = Some((k, c));
+                break;
             }
-            None => {
-                for c in routes.of(i) {
-                    remaining[c] -= wallbox.floor;
+            *left -= candidate.floor;
+        }
+        result[candidate.index] = match full {
+            Some((reserved, constraint)) => {
+                for &c in &constraints[..reserved] {
+                    remaining[c as usize] += candidate.floor;
                 }
-                Admission::Admitted
+                refused[candidate.route as usize] = (need, constraint);
+                refusals += 1;
+                Admission::Refused { constraint }
             }
+            None => Admission::Admitted,
         };
     }
+    refusals
 }

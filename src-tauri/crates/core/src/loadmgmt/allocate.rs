@@ -13,16 +13,19 @@
 //! Everything is computed in whole tenths of an ampere, so the sums on every fuse are exact and
 //! limits are never rounded up.
 
-use super::admission::{admit, Admission};
+use std::fmt;
+
+use super::admission::{admit, Admission, AdmissionScratch};
 use super::budget::site_budget;
-use super::deciamps::{floor_da, to_amps, DeciAmps};
-use super::fill::{Context, Filler, Outcome};
-use super::input::{AllocationInput, PreviousAllocation, WallboxInput};
-use super::output::{Allocation, BudgetMode, GroupSummary, SiteSummary, WallboxAllocation};
-use super::phases::{Phase, PhaseAmps};
+use super::deciamps::{floor_da, DeciAmps};
+use super::fill::{Context, Filler};
+use super::input::{AllocationInput, GroupInput, WallboxInput};
+use super::order::{admission_order, sort_key, Candidate, KEYED_WALLBOXES};
+use super::output::{Allocation, BudgetMode};
+use super::phases::PhaseAmps;
 use super::prepare::{prepare, Fate, Params, Prepared};
-use super::reason::{Bottleneck, Reason};
-use super::tree::{Routes, Tree, SITE};
+use super::report::{report, Decisions};
+use super::tree::{Tree, SITE};
 use super::tuning::Tuning;
 
 /// Decides a current limit for every wallbox. Pure: no clock, no I/O, no randomness; the output
@@ -32,248 +35,190 @@ use super::tuning::Tuning;
 /// household load, and those under a group within the group's fuse, except where unreachable
 /// wallboxes alone exceed them (every changeable wallbox there is then paused). Every limit is 0 or
 /// between the wallbox's minimum and each of its own, cable and external limits.
+///
+/// A caller that allocates every tick can keep an [`Allocator`] instead: same result, less work.
 pub fn allocate<'a>(input: &'a AllocationInput, tuning: &Tuning) -> Allocation<'a> {
-    let tree = Tree::build(&input.groups);
-    let budget = site_budget(&input.site, tuning.meter_failure);
-    let safe_mode = budget.mode == BudgetMode::SafeMeterFailed;
-    let params = Params::new(input.now_ms, tuning, safe_mode);
+    Allocator::new().allocate(input, tuning)
+}
 
-    let capacity = initial_capacity(&tree, budget.available);
-    let mut remaining = capacity.clone();
-    let mut prepared: Vec<Prepared> = input
-        .wallboxes
-        .iter()
-        .map(|wallbox| prepare(wallbox, &tree, &params))
-        .collect();
-    let routes = Routes::new(&tree, prepared.iter().map(|p| (p.leaf, p.phases)));
-    count_unchangeable(&prepared, &routes, &mut remaining);
+/// [`allocate`] with memory: it keeps the fuse tree (rebuilt whenever the groups' ids or parents
+/// differ from last time) and its working memory from call to call. The result is always exactly
+/// that of [`allocate`] for the same input.
+#[derive(Default)]
+pub struct Allocator {
+    tree: Option<Tree>,
+    work: Work,
+}
 
-    let order = admission_order(input, &prepared);
-    let admission = admit(&order, &mut prepared, &routes, &mut remaining);
-    let admitted: Vec<usize> = order
-        .iter()
-        .copied()
-        .filter(|&i| admission[i] == Admission::Admitted)
-        .collect();
-    let context = Context {
-        prepared: &prepared,
-        tree: &tree,
-        routes: &routes,
-    };
-    let mut filler = Filler::new(remaining.len(), prepared.len());
-    for class in admitted.chunk_by(|&a, &b| prepared[a].priority == prepared[b].priority) {
-        filler.fill_class(class, &context, &mut remaining);
-    }
-
-    let wallboxes = input
-        .wallboxes
-        .iter()
-        .enumerate()
-        .map(|(i, wallbox)| {
-            let (limit, reason) = decision(i, wallbox, &context, admission[i], &filler, safe_mode);
-            let charging = limit > 0;
-            let switched_at_ms = if matches!(reason, Reason::FrozenDeviceUnreachable) {
-                // Nothing was switched: it keeps what it had, and its timer with it.
-                wallbox
-                    .previous
-                    .map_or(PreviousAllocation::NEVER_SWITCHED_MS, |p| p.switched_at_ms)
-            } else if !charging && !reason.is_load_management_pause() {
-                // The minimum off time protects a car from being switched by load management; a
-                // wallbox off for any other reason (no car, the user, the backend) was not, so its
-                // car may start as soon as it is allowed to.
-                PreviousAllocation::NEVER_SWITCHED_MS
-            } else {
-                match wallbox.previous {
-                    Some(previous) if (previous.limit_a > 0.0) == charging => {
-                        previous.switched_at_ms
-                    }
-                    _ => input.now_ms,
-                }
-            };
-            WallboxAllocation {
-                id: &wallbox.id,
-                limit_a: to_amps(limit),
-                phases: prepared[i].phases,
-                reason,
-                switched_at_ms,
-            }
-        })
-        .collect();
-
-    let allocated = |node: usize| {
-        let c = node * 3;
-        PhaseAmps::new(
-            to_amps(capacity[c] - remaining[c]),
-            to_amps(capacity[c + 1] - remaining[c + 1]),
-            to_amps(capacity[c + 2] - remaining[c + 2]),
-        )
-    };
-    let site_allocated = allocated(SITE);
-    let site = SiteSummary {
-        mode: budget.mode,
-        fuse_limit_a: input.site.fuse_limit_a,
-        current_reserve_a: input.site.current_reserve_a,
-        household_a: budget.household,
-        available_a: budget.available,
-        allocated_a: site_allocated,
-        headroom_a: difference(budget.available, site_allocated),
-    };
-    let groups = tree
-        .input_nodes()
-        .iter()
-        .map(|&node| {
-            let limit_a = tree.group_limit(node);
-            let allocated_a = allocated(node);
-            GroupSummary {
-                id: tree.id(node),
-                name: tree.name(node),
-                limit_a,
-                allocated_a,
-                headroom_a: difference(limit_a, allocated_a),
-            }
-        })
-        .collect();
-
-    Allocation {
-        wallboxes,
-        site,
-        groups,
+impl fmt::Debug for Allocator {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Allocator")
+            .field("cached_nodes", &self.tree.as_ref().map(Tree::node_count))
+            .finish_non_exhaustive()
     }
 }
 
-/// Unreachable wallboxes may still draw what they were allowed: that is not available to others.
-fn count_unchangeable(prepared: &[Prepared], routes: &Routes, remaining: &mut [DeciAmps]) {
-    for (i, wallbox) in prepared.iter().enumerate() {
-        if let Fate::Fixed { limit, .. } = wallbox.fate {
-            if limit > 0 {
-                for c in routes.of(i) {
-                    remaining[c] -= limit;
-                }
-            }
-        }
+impl Allocator {
+    pub fn new() -> Self {
+        Self::default()
     }
-}
 
-/// The candidates by priority, then energy charged this session (least first), then id.
-fn admission_order(input: &AllocationInput, prepared: &[Prepared]) -> Vec<usize> {
-    const INDEX_BITS: u32 = 24;
-    let candidates = prepared
-        .iter()
-        .enumerate()
-        .filter(|(_, wallbox)| matches!(wallbox.fate, Fate::Candidate));
-    if prepared.len() >= 1 << INDEX_BITS {
-        let mut order: Vec<usize> = candidates.map(|(i, _)| i).collect();
-        order.sort_unstable_by(|&a, &b| {
-            let key = |i: usize| {
-                (
-                    prepared[i].priority,
-                    prepared[i].energy_wh,
-                    &input.wallboxes[i].id,
-                )
-            };
-            key(a).cmp(&key(b))
-        });
-        return order;
-    }
-    // One integer per candidate (priority, whole watt-hours, index), so that sorting compares
-    // integers; ids are compared only between equal priority and energy.
-    let index_mask = (1u64 << INDEX_BITS) - 1;
-    let mut keys: Vec<u64> = candidates
-        .map(|(i, wallbox)| {
-            (u64::from(wallbox.priority) << 56)
-                | (u64::from(wallbox.energy_wh) << INDEX_BITS)
-                | i as u64
-        })
-        .collect();
-    keys.sort_unstable();
-    let index_of = |key: u64| (key & index_mask) as usize;
-    for tie in keys.chunk_by_mut(|a, b| a >> INDEX_BITS == b >> INDEX_BITS) {
-        if tie.len() > 1 {
-            tie.sort_unstable_by_key(|&key| input.wallboxes[index_of(key)].id.as_str());
-        }
-    }
-    keys.iter().map(|&key| index_of(key)).collect()
-}
-
-/// The limit and reason of wallbox `i`.
-fn decision<'a>(
-    i: usize,
-    wallbox: &'a WallboxInput,
-    context: &Context<'_, 'a>,
-    admission: Admission,
-    filler: &Filler,
-    safe_mode: bool,
-) -> (DeciAmps, Reason<'a>) {
-    let prepared = &context.prepared[i];
-    match prepared.fate {
-        Fate::Fixed { limit, why } => (limit, why.reason(wallbox)),
-        Fate::Candidate => match admission {
-            Admission::Admitted => {
-                let reason = match filler.outcome(i) {
-                    Outcome::AtConstraint(c) => constraint_reason(context.tree, c),
-                    Outcome::AtCap | Outcome::Rising | Outcome::Waiting => prepared.cap_by.reason(),
-                };
-                (filler.level(i), reason)
-            }
-            Admission::Refused { .. } if safe_mode => {
-                (0, Reason::SafeBudgetMeterFailed { paused: true })
-            }
-            Admission::Refused { constraint } => (0, paused_at(context.tree, constraint as usize)),
-            // Every candidate went through admission; the grid connection is the honest answer
-            // should that ever change.
-            Admission::NotCandidate => (0, paused_at(context.tree, SITE * 3)),
-        },
-    }
-}
-
-/// Per constraint (`node * 3 + phase`): the site's budget, then each group's fuse.
-fn initial_capacity(tree: &Tree<'_>, site_available: PhaseAmps) -> Vec<DeciAmps> {
-    let mut capacity = Vec::with_capacity(tree.node_count() * 3);
-    for node in 0..tree.node_count() {
-        let limit = if node == SITE {
-            site_available
-        } else {
-            tree.group_limit(node)
+    /// What [`allocate`] returns for this input.
+    pub fn allocate<'a>(&mut self, input: &'a AllocationInput, tuning: &Tuning) -> Allocation<'a> {
+        let tree = tree_for(&mut self.tree, &input.groups);
+        let budget = site_budget(&input.site, tuning.meter_failure);
+        let safe_mode = budget.mode == BudgetMode::SafeMeterFailed;
+        let work = &mut self.work;
+        work.count_capacity(tree, budget.available);
+        work.prepare(input, tree, &Params::new(input.now_ms, tuning, safe_mode));
+        let tree = &*tree;
+        work.admit(input, tree);
+        work.fill(tree);
+        let decisions = Decisions {
+            prepared: &work.prepared,
+            admission: &work.admission,
+            filler: &work.filler,
+            capacity: &work.capacity,
+            remaining: &work.remaining,
         };
-        capacity.extend(limit.to_array().map(floor_da));
-    }
-    capacity
-}
-
-fn paused_at<'a>(tree: &Tree<'a>, c: usize) -> Reason<'a> {
-    Reason::PausedBudgetBelowMinimum {
-        bottleneck: bottleneck(tree, c),
+        report(input, tree, &budget, &decisions)
     }
 }
 
-fn bottleneck<'a>(tree: &Tree<'a>, c: usize) -> Bottleneck<'a> {
-    let (node, phase) = (c / 3, Phase::from_index(c % 3));
-    if node == SITE {
-        Bottleneck::Site { phase }
-    } else {
-        Bottleneck::Group {
-            group_id: tree.id(node),
-            group_name: tree.name(node),
-            phase,
+/// The cached tree if it was built from groups with the same ids and parents, otherwise a new one;
+/// either way with these groups' limits and names.
+fn tree_for<'t>(cached: &'t mut Option<Tree>, groups: &[GroupInput]) -> &'t mut Tree {
+    let tree = match cached.take() {
+        Some(mut tree) if tree.fits(groups) => {
+            tree.refresh(groups);
+            tree
+        }
+        _ => Tree::build(groups),
+    };
+    cached.insert(tree)
+}
+
+/// The working memory of one call, kept for the next: each step fills what the next reads.
+#[derive(Default)]
+struct Work {
+    /// Per constraint (`node * 3 + phase`): the site's budget, then each group's fuse.
+    capacity: Vec<DeciAmps>,
+    /// Per constraint, what is left of it.
+    remaining: Vec<DeciAmps>,
+    /// Per wallbox index, the node its group had last time: checked by comparing ids, which is
+    /// cheaper than looking the id up.
+    group_node: Vec<usize>,
+    prepared: Vec<Prepared>,
+    /// The candidates' sort keys (see `order`), and room to sort them.
+    keys: Vec<u64>,
+    sort_buffer: Vec<u64>,
+    /// The candidates in admission order.
+    order: Vec<Candidate>,
+    /// Per wallbox.
+    admission: Vec<Admission>,
+    admission_scratch: AdmissionScratch,
+    /// The admitted wallboxes in admission order.
+    admitted: Vec<usize>,
+    filler: Filler,
+}
+
+impl Work {
+    fn count_capacity(&mut self, tree: &Tree, site_available: PhaseAmps) {
+        self.capacity.clear();
+        for node in 0..tree.node_count() {
+            let limit = if node == SITE {
+                site_available
+            } else {
+                tree.group_limit(node)
+            };
+            self.capacity.extend(limit.to_array().map(floor_da));
+        }
+        self.remaining.clear();
+        self.remaining.extend_from_slice(&self.capacity);
+    }
+
+    /// Prepares every wallbox; counts the unreachable ones, and keys the candidates for sorting.
+    fn prepare(&mut self, input: &AllocationInput, tree: &mut Tree, params: &Params) {
+        self.group_node.resize(input.wallboxes.len(), SITE);
+        self.prepared.clear();
+        self.keys.clear();
+        let keyed = input.wallboxes.len() <= KEYED_WALLBOXES;
+        let wallboxes = input.wallboxes.iter().zip(&mut self.group_node);
+        for (i, (wallbox, known)) in wallboxes.enumerate() {
+            let group_node = group_node(wallbox, known, tree);
+            let route_of = |leaf, phases| tree.route(leaf, phases);
+            self.prepared
+                .push(prepare(wallbox, group_node, params, route_of));
+            let Some(prepared) = self.prepared.last() else {
+                continue;
+            };
+            match prepared.fate {
+                Fate::Candidate if keyed => self.keys.push(sort_key(i, prepared)),
+                Fate::Candidate => {}
+                // Unreachable wallboxes may still draw what they were allowed: that is not
+                // available to others.
+                Fate::Fixed { limit, .. } => {
+                    if limit > 0 {
+                        for &c in tree.routes().of(prepared.route) {
+                            self.remaining[c as usize] -= limit;
+                        }
+                    }
+                }
+            }
+        }
+    }
+
+    fn admit(&mut self, input: &AllocationInput, tree: &Tree) {
+        admission_order(
+            input,
+            &self.prepared,
+            &mut self.keys,
+            &mut self.sort_buffer,
+            &mut self.order,
+        );
+        admit(
+            &self.order,
+            &mut self.prepared,
+            tree.routes(),
+            &mut self.remaining,
+            &mut self.admission_scratch,
+            &mut self.admission,
+        );
+        let admission = &self.admission;
+        self.admitted.clear();
+        self.admitted.extend(
+            self.order
+                .iter()
+                .map(|candidate| candidate.index)
+                .filter(|&i| admission[i] == Admission::Admitted),
+        );
+    }
+
+    /// Shares what is left above the minimums, one priority class after the other.
+    fn fill(&mut self, tree: &Tree) {
+        let (prepared, remaining, filler) = (&self.prepared, &mut self.remaining, &mut self.filler);
+        filler.reset(remaining.len(), prepared.len());
+        let context = Context {
+            prepared,
+            tree,
+            routes: tree.routes(),
+        };
+        for class in self
+            .admitted
+            .chunk_by(|&a, &b| prepared[a].priority == prepared[b].priority)
+        {
+            filler.fill_class(class, &context, remaining);
         }
     }
 }
 
-fn constraint_reason<'a>(tree: &Tree<'a>, c: usize) -> Reason<'a> {
-    match bottleneck(tree, c) {
-        Bottleneck::Site { phase } => Reason::LimitedBySite { phase },
-        Bottleneck::Group {
-            group_id,
-            group_name,
-            phase,
-        } => Reason::LimitedByGroup {
-            group_id,
-            group_name,
-            phase,
-        },
+/// The node of the wallbox's group: the site without one, none when the group does not exist.
+/// `known` is the node it had last time, and is updated.
+fn group_node(wallbox: &WallboxInput, known: &mut usize, tree: &Tree) -> Option<usize> {
+    match &wallbox.group {
+        None => Some(SITE),
+        // SITE is never remembered: a group may have the site's empty id.
+        Some(group) if *known != SITE && tree.is_node_of(*known, group) => Some(*known),
+        Some(group) => tree.node_of(group).inspect(|&node| *known = node),
     }
-}
-
-fn difference(a: PhaseAmps, b: PhaseAmps) -> PhaseAmps {
-    PhaseAmps::new(a.l1 - b.l1, a.l2 - b.l2, a.l3 - b.l3)
 }

@@ -23,8 +23,12 @@ pub(super) fn floor_da(amperes: f64) -> DeciAmps {
         return 0;
     }
     let tenths = clamp(amperes * 10.0 + EPSILON);
-    // Truncation rounds towards zero; below zero that is up, so step down.
     let truncated = tenths as DeciAmps;
+    // Truncation rounds towards zero: down for what is not negative (nearly everything, so the
+    // converting back and comparing below is rarely needed); up below zero, so step down.
+    if tenths >= 0.0 {
+        return truncated;
+    }
     if truncated as f64 > tenths {
         truncated - 1
     } else {

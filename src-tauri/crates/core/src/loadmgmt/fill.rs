@@ -19,10 +19,20 @@ use super::tournament::Tournament;
 use super::tree::{Routes, Tree};
 
 /// What filling reads: the wallboxes, their fuse tree and the constraints of each.
-pub(super) struct Context<'c, 'a> {
+pub(super) struct Context<'c> {
     pub prepared: &'c [Prepared],
-    pub tree: &'c Tree<'a>,
+    pub tree: &'c Tree,
     pub routes: &'c Routes,
+}
+
+impl Context<'_> {
+    /// The constraints wallbox `i` counts on, nearest fuse first.
+    fn route(&self, i: usize) -> impl Iterator<Item = usize> + '_ {
+        self.routes
+            .of(self.prepared[i].route)
+            .iter()
+            .map(|&c| c as usize)
+    }
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -36,20 +46,59 @@ pub(super) enum Outcome {
     AtConstraint(usize),
 }
 
+/// The state of one constraint while a class is filled, kept together because every step that
+/// touches a constraint reads and writes most of it.
+#[derive(Debug, Clone, Copy, Default)]
+struct Fuse {
+    /// Exact at level `settled_at`; since then it has fallen by `rising` per tenth of level.
+    remaining: DeciAmps,
+    settled_at: DeciAmps,
+    rising: DeciAmps,
+    /// Its entry in `full_at` may be too low (a wallbox stopped since).
+    stale: bool,
+    /// It gained rising wallboxes: its entry in `full_at` may be too high.
+    dirty: bool,
+    full: bool,
+    /// A wallbox of this class counts on it; the others are left at their defaults.
+    touched: bool,
+}
+
+impl Fuse {
+    fn settle(&mut self, now: DeciAmps) {
+        // Many wallboxes join or stop at one level: only the first of them has anything to do.
+        if self.settled_at != now {
+            self.remaining -= self.rising * (now - self.settled_at);
+            self.settled_at = now;
+        }
+    }
+
+    /// The level at which it can no longer give each of its `rising` wallboxes another tenth.
+    /// Exact because `rising` has not changed since `settled_at`, when `remaining` was left.
+    fn full_level(&self) -> DeciAmps {
+        if self.rising > 0 {
+            self.settled_at + self.remaining.div_euclid(self.rising)
+        } else {
+            DeciAmps::MAX
+        }
+    }
+}
+
 pub(super) struct Filler {
-    /// Per constraint: `remaining` is exact at level `settled_at`; since then it has fallen by
-    /// `rising` per tenth of level.
-    settled_at: Vec<DeciAmps>,
-    rising: Vec<DeciAmps>,
+    /// Per constraint; `remaining` is brought in when a wallbox of the class first counts on it,
+    /// and handed back after the class.
+    fuses: Vec<Fuse>,
+    /// The constraints touched in this class.
+    touched: Vec<usize>,
     /// Per constraint, the level at which it can no longer give each of its rising wallboxes
-    /// another tenth; `stale` entries may be too low (a wallbox stopped since).
+    /// another tenth; stale entries may be too low.
     full_at: Tournament,
-    stale: Vec<bool>,
-    full: Vec<bool>,
-    /// Constraints that gained rising wallboxes: their `full_at` may have dropped.
+    /// The constraints that became stale since the last rebuild (some may be fresh again).
+    stale: Vec<usize>,
+    /// The constraints that became dirty since the last refresh.
     dirty: Vec<usize>,
-    is_dirty: Vec<bool>,
     newly_full: Vec<usize>,
+    /// Whether a fuse is full in this class yet.
+    any_full: bool,
     /// Packed `key << 32 | wallbox`, sorted by key.
     by_floor: Vec<u64>,
     by_cap: Vec<u64>,
@@ -70,16 +119,6 @@ fn pack(key: DeciAmps, wallbox: usize) -> u64 {
     ((key.max(0) as u64) << 32) | (wallbox as u64 & LOW_32)
 }
 
-/// The level at which a constraint can no longer give each of its `rising` wallboxes another
-/// tenth. Exact because `rising` has not changed since `settled_at`, when `remaining` was left.
-fn full_level(rising: DeciAmps, settled_at: DeciAmps, remaining: DeciAmps) -> DeciAmps {
-    if rising > 0 {
-        settled_at + remaining.div_euclid(rising)
-    } else {
-        DeciAmps::MAX
-    }
-}
-
 fn key_of(packed: u64) -> DeciAmps {
     (packed >> 32) as DeciAmps
 }
@@ -88,26 +127,49 @@ fn wallbox_of(packed: u64) -> usize {
     (packed & LOW_32) as usize
 }
 
+impl Default for Filler {
+    fn default() -> Self {
+        Self::new(0, 0)
+    }
+}
+
 impl Filler {
     pub(super) fn new(constraint_count: usize, wallbox_count: usize) -> Self {
-        let node_count = constraint_count / 3;
-        Self {
-            settled_at: vec![0; constraint_count],
-            rising: vec![0; constraint_count],
-            full_at: Tournament::new(constraint_count),
-            stale: vec![false; constraint_count],
-            full: vec![false; constraint_count],
+        let mut filler = Self {
+            fuses: Vec::new(),
+            touched: Vec::new(),
+            full_at: Tournament::new(0),
+            stale: Vec::new(),
             dirty: Vec::new(),
-            is_dirty: vec![false; constraint_count],
             newly_full: Vec::new(),
+            any_full: false,
             by_floor: Vec::new(),
             by_cap: Vec::new(),
             by_position: Vec::new(),
-            position_start: vec![0; node_count + 1],
-            level: vec![0; wallbox_count],
-            outcome: vec![Outcome::Waiting; wallbox_count],
+            position_start: Vec::new(),
+            level: Vec::new(),
+            outcome: Vec::new(),
             now: 0,
+        };
+        filler.reset(constraint_count, wallbox_count);
+        filler
+    }
+
+    /// As `new`, reusing the memory.
+    pub(super) fn reset(&mut self, constraint_count: usize, wallbox_count: usize) {
+        fn refill<T: Clone>(values: &mut Vec<T>, value: T, count: usize) {
+            values.clear();
+            values.resize(count, value);
         }
+        refill(&mut self.fuses, Fuse::default(), constraint_count);
+        self.touched.clear();
+        self.full_at.resize(constraint_count);
+        self.stale.clear();
+        self.dirty.clear();
+        refill(&mut self.position_start, 0, constraint_count / 3 + 1);
+        refill(&mut self.level, 0, wallbox_count);
+        refill(&mut self.outcome, Outcome::Waiting, wallbox_count);
+        self.now = 0;
     }
 
     pub(super) fn level(&self, wallbox: usize) -> DeciAmps {
@@ -123,15 +185,15 @@ impl Filler {
     pub(super) fn fill_class(
         &mut self,
         members: &[usize],
-        ctx: &Context<'_, '_>,
+        ctx: &Context<'_>,
         remaining: &mut [DeciAmps],
     ) {
         self.start_class(members, ctx);
         let (mut next_floor, mut next_cap) = (0, 0);
         loop {
-            let next_full = self.next_full(remaining);
+            let next_full = self.next_full();
             if next_full <= self.now {
-                self.stop_at_full_fuses(ctx, remaining);
+                self.stop_at_full_fuses(ctx);
                 continue;
             }
             while next_cap < self.by_cap.len() && self.is_stopped(wallbox_of(self.by_cap[next_cap]))
@@ -163,7 +225,7 @@ impl Filler {
                 let i = wallbox_of(packed);
                 match self.outcome[i] {
                     Outcome::Rising if key_of(packed) <= self.now => {
-                        self.stop(i, Outcome::AtCap, ctx, remaining);
+                        self.stop(i, Outcome::AtCap, ctx);
                     }
                     Outcome::AtCap | Outcome::AtConstraint(_) => {}
                     Outcome::Rising | Outcome::Waiting => break,
@@ -171,13 +233,21 @@ impl Filler {
                 next_cap += 1;
             }
         }
+        for &c in &self.touched {
+            let fuse = &mut self.fuses[c];
+            fuse.settle(self.now);
+            remaining[c] = fuse.remaining;
+            *fuse = Fuse::default();
+        }
+        self.touched.clear();
         self.share_leftover_tenths(members, ctx, remaining);
     }
 
-    fn start_class(&mut self, members: &[usize], ctx: &Context<'_, '_>) {
+    fn start_class(&mut self, members: &[usize], ctx: &Context<'_>) {
         self.now = 0;
-        self.full.fill(false);
-        self.stale.fill(false);
+        self.any_full = false;
+        self.stale.clear();
+        self.dirty.clear();
         self.full_at.reset();
         self.by_floor.clear();
         self.by_floor
@@ -225,54 +295,57 @@ impl Filler {
     }
 
     /// The lowest level at which a fuse will be full, with every entry involved up to date.
-    fn next_full(&mut self, remaining: &[DeciAmps]) -> DeciAmps {
-        // Many joins at once (everyone's minimum is 6 A) touch most constraints: then one
-        // rebuild of the tournament beats a walk up from each.
-        if self.dirty.len() * 8 >= self.full_at.leaf_count() {
-            let mut dirty = std::mem::take(&mut self.dirty);
-            for &c in &dirty {
-                self.is_dirty[c] = false;
-                self.stale[c] = false;
+    fn next_full(&mut self) -> DeciAmps {
+        // Many joins at once (everyone's minimum is 6 A), or many stops (a full fuse stopped
+        // everyone below it), touch most constraints: then one rebuild of the tournament beats a
+        // walk up from each. Refreshing a stale entry early changes nothing that shows: the
+        // lowest level and which fuses are full at it stay the same.
+        if (self.dirty.len() + self.stale.len()) * 8 >= self.full_at.leaf_count() {
+            let mut outdated = std::mem::take(&mut self.dirty);
+            outdated.append(&mut self.stale);
+            for &c in &outdated {
+                let fuse = &mut self.fuses[c];
+                fuse.dirty = false;
+                fuse.stale = false;
             }
-            let (rising, settled_at) = (&self.rising, &self.settled_at);
-            let levels = dirty
-                .iter()
-                .map(|&c| (c, full_level(rising[c], settled_at[c], remaining[c])));
+            let fuses = &self.fuses;
+            let levels = outdated.iter().map(|&c| (c, fuses[c].full_level()));
             self.full_at.set_many(levels);
-            dirty.clear();
-            self.dirty = dirty;
+            outdated.clear();
+            self.dirty = outdated;
         } else {
             for k in 0..self.dirty.len() {
                 let c = self.dirty[k];
-                self.is_dirty[c] = false;
-                self.refresh(c, remaining);
+                self.fuses[c].dirty = false;
+                self.refresh(c);
             }
             self.dirty.clear();
         }
         loop {
             let (level, c) = self.full_at.min();
-            if level == DeciAmps::MAX || !self.stale[c] {
+            if level == DeciAmps::MAX || !self.fuses[c].stale {
                 return level;
             }
-            self.refresh(c, remaining);
+            self.refresh(c);
         }
     }
 
-    fn refresh(&mut self, c: usize, remaining: &[DeciAmps]) {
-        self.stale[c] = false;
-        let level = full_level(self.rising[c], self.settled_at[c], remaining[c]);
+    fn refresh(&mut self, c: usize) {
+        let fuse = &mut self.fuses[c];
+        fuse.stale = false;
+        let level = fuse.full_level();
         self.full_at.set(c, level);
     }
 
-    fn stop_at_full_fuses(&mut self, ctx: &Context<'_, '_>, remaining: &mut [DeciAmps]) {
+    fn stop_at_full_fuses(&mut self, ctx: &Context<'_>) {
         self.newly_full.clear();
         loop {
             let (level, c) = self.full_at.min();
             if level > self.now {
                 break;
             }
-            if self.stale[c] {
-                self.refresh(c, remaining);
+            if self.fuses[c].stale {
+                self.refresh(c);
                 continue;
             }
             self.newly_full.push(c);
@@ -282,20 +355,16 @@ impl Filler {
         // Ids, not node numbers, decide which full fuse a wallbox is said to be limited by, so
         // the reasons do not depend on the order groups were given in.
         self.newly_full
-            .sort_unstable_by_key(|&c| (ctx.tree.id(c / 3), c % 3));
+            .sort_unstable_by_key(|&c| (ctx.tree.id_rank(c / 3), c % 3));
         for k in 0..self.newly_full.len() {
             let c = self.newly_full[k];
-            self.full[c] = true;
-            self.stop_all_under(c, ctx, remaining);
+            self.any_full = true;
+            self.fuses[c].full = true;
+            self.stop_all_under(c, ctx);
         }
     }
 
-    fn settle(&mut self, c: usize, remaining: &mut [DeciAmps]) {
-        remaining[c] -= self.rising[c] * (self.now - self.settled_at[c]);
-        self.settled_at[c] = self.now;
-    }
-
-    fn join(&mut self, i: usize, ctx: &Context<'_, '_>, remaining: &mut [DeciAmps]) {
+    fn join(&mut self, i: usize, ctx: &Context<'_>, remaining: &[DeciAmps]) {
         let wallbox = &ctx.prepared[i];
         self.level[i] = self.now;
         if wallbox.cap <= self.now {
@@ -304,40 +373,53 @@ impl Filler {
         }
         // Already above the level at which a fuse it shares filled up: max-min fairness gives
         // it nothing more there.
-        if let Some(c) = ctx.routes.of(i).find(|&c| self.full[c]) {
+        let full = if self.any_full {
+            ctx.route(i).find(|&c| self.fuses[c].full)
+        } else {
+            None
+        };
+        if let Some(c) = full {
             self.outcome[i] = Outcome::AtConstraint(c);
             return;
         }
         self.outcome[i] = Outcome::Rising;
-        for c in ctx.routes.of(i) {
-            self.settle(c, remaining);
-            self.rising[c] += 1;
-            if !self.is_dirty[c] {
-                self.is_dirty[c] = true;
+        for c in ctx.route(i) {
+            let fuse = &mut self.fuses[c];
+            if !fuse.touched {
+                *fuse = Fuse {
+                    remaining: remaining[c],
+                    settled_at: self.now,
+                    touched: true,
+                    ..Fuse::default()
+                };
+                self.touched.push(c);
+            }
+            fuse.settle(self.now);
+            fuse.rising += 1;
+            if !fuse.dirty {
+                fuse.dirty = true;
                 self.dirty.push(c);
             }
         }
     }
 
-    fn stop(
-        &mut self,
-        i: usize,
-        outcome: Outcome,
-        ctx: &Context<'_, '_>,
-        remaining: &mut [DeciAmps],
-    ) {
+    fn stop(&mut self, i: usize, outcome: Outcome, ctx: &Context<'_>) {
         self.level[i] = self.now;
         self.outcome[i] = outcome;
-        for c in ctx.routes.of(i) {
-            self.settle(c, remaining);
-            self.rising[c] -= 1;
-            self.stale[c] = true;
+        for c in ctx.route(i) {
+            let fuse = &mut self.fuses[c];
+            fuse.settle(self.now);
+            fuse.rising -= 1;
+            if !fuse.stale {
+                fuse.stale = true;
+                self.stale.push(c);
+            }
         }
     }
 
     /// Stops every rising wallbox counted on constraint `c`: those in the subtree of its node that
     /// use its phase.
-    fn stop_all_under(&mut self, c: usize, ctx: &Context<'_, '_>, remaining: &mut [DeciAmps]) {
+    fn stop_all_under(&mut self, c: usize, ctx: &Context<'_>) {
         let (node, phase) = (c / 3, c % 3);
         let first = DeciAmps::from(ctx.tree.entry(node));
         let end = DeciAmps::from(ctx.tree.exit(node));
@@ -346,7 +428,7 @@ impl Filler {
         for k in start..stop {
             let i = wallbox_of(self.by_position[k]);
             if self.outcome[i] == Outcome::Rising && ctx.prepared[i].phases.contains_index(phase) {
-                self.stop(i, Outcome::AtConstraint(c), ctx, remaining);
+                self.stop(i, Outcome::AtConstraint(c), ctx);
             }
         }
     }
@@ -356,7 +438,7 @@ impl Filler {
     fn share_leftover_tenths(
         &mut self,
         members: &[usize],
-        ctx: &Context<'_, '_>,
+        ctx: &Context<'_>,
         remaining: &mut [DeciAmps],
     ) {
         for &i in members {
@@ -365,8 +447,8 @@ impl Filler {
             {
                 continue;
             }
-            if ctx.routes.of(i).all(|c| remaining[c] >= 1) {
-                for c in ctx.routes.of(i) {
+            if ctx.route(i).all(|c| remaining[c] >= 1) {
+                for c in ctx.route(i) {
                     remaining[c] -= 1;
                 }
                 self.level[i] += 1;

@@ -5,6 +5,9 @@
 //! `now`, and returns a limit per wallbox with a machine-readable [`Reason`] and a human text. It
 //! reads no clock and does no I/O; the controller around it reads devices, calls it every tick and
 //! applies the limits.
+//! A caller that allocates every tick can keep an [`Allocator`] instead: the same results, with
+//! the fuse tree (rebuilt when the groups' ids or parents change) and the working memory kept
+//! from one call to the next.
 //!
 //! The rules, in the order they apply:
 //! - A wallbox charges only if every party allows it: enabled, reachable, the backend allows it
@@ -33,10 +36,12 @@ mod fill;
 mod from_config;
 mod input;
 mod observe;
+mod order;
 mod output;
 mod phases;
 mod prepare;
 mod reason;
+mod report;
 mod tournament;
 mod tree;
 mod tuning;
@@ -44,7 +49,7 @@ mod tuning;
 #[cfg(test)]
 mod tests;
 
-pub use allocate::allocate;
+pub use allocate::{allocate, Allocator};
 pub use controller::{GroupLoad, LoadController, LoadStatus, WallboxLoad};
 pub use input::{
     AllocationInput, ExternalLimit, GroupInput, HouseholdLoad, PreviousAllocation, SiteInput,

@@ -5,7 +5,7 @@ use super::deciamps::{ceil_da, floor_da, DeciAmps, HUGE};
 use super::input::{ExternalLimit, Vehicle, WallboxInput, WallboxPhases};
 use super::phases::{Phase, PhaseAmps, PhaseSet};
 use super::reason::{Limiter, Reason};
-use super::tree::{Tree, SITE};
+use super::tree::SITE;
 use super::tuning::Tuning;
 
 /// The tuning in the units `allocate` computes in.
@@ -103,6 +103,8 @@ pub(super) struct Prepared {
     /// The node of its group (the site without one).
     pub leaf: usize,
     pub phases: PhaseSet,
+    /// Its constraints (see `Tree::route`).
+    pub route: u32,
     /// Its minimum current: it gets this or nothing.
     pub floor: DeciAmps,
     /// The most it may get, at least `floor` for candidates.
@@ -118,7 +120,16 @@ pub(super) struct Prepared {
     pub held_on: bool,
 }
 
-pub(super) fn prepare<'a>(wallbox: &'a WallboxInput, tree: &Tree<'a>, params: &Params) -> Prepared {
+/// `group_node` is the node of the wallbox's group, the site without one, none when its group
+/// does not exist; `route_of` gives the route of a node and phases.
+// Inlined, so the result is written straight into the caller's vector.
+#[inline]
+pub(super) fn prepare(
+    wallbox: &WallboxInput,
+    group_node: Option<usize>,
+    params: &Params,
+    route_of: impl FnOnce(usize, PhaseSet) -> u32,
+) -> Prepared {
     let settings = &wallbox.settings;
     let phases = counted_phases(
         settings.phases,
@@ -131,10 +142,12 @@ pub(super) fn prepare<'a>(wallbox: &'a WallboxInput, tree: &Tree<'a>, params: &P
         .previous
         // A switch "after now" (`PreviousAllocation::NEVER_SWITCHED_MS`) holds nothing.
         .and_then(|p| params.now_ms.checked_sub(p.switched_at_ms));
+    let leaf = group_node.unwrap_or(SITE);
     let mut prepared = Prepared {
         fate: Fate::Candidate,
-        leaf: SITE,
+        leaf,
         phases,
+        route: route_of(leaf, phases),
         floor,
         cap: 0,
         cap_by: CapBy::WallboxMax,
@@ -144,11 +157,6 @@ pub(super) fn prepare<'a>(wallbox: &'a WallboxInput, tree: &Tree<'a>, params: &P
         energy_wh: wallbox.session_energy_wh as u32,
         held_on: false,
     };
-    let group_node = match &wallbox.group {
-        None => Some(SITE),
-        Some(group) => tree.node_of(group),
-    };
-    prepared.leaf = group_node.unwrap_or(SITE);
 
     let fixed = |limit, why| Fate::Fixed { limit, why };
     if !settings.enabled {

@@ -651,3 +651,81 @@ fn reasons_serialise_with_a_code_for_the_ui() {
     let phases = serde_json::to_value(PhaseSet::single(Phase::L3)).unwrap();
     assert_eq!(phases, serde_json::json!(["l3"]));
 }
+
+/// Groups "a" (Garage) and "b" (Barn, 20 A); "a" hangs below `parent_of_a`. Two cars in "a",
+/// one in "b".
+fn nested(parent_of_a: Option<&str>, a_limit: f64) -> AllocationInput {
+    let groups = vec![
+        group("a", "Garage", parent_of_a, PhaseAmps::uniform(a_limit)),
+        group("b", "Barn", None, PhaseAmps::uniform(20.0)),
+    ];
+    let wallboxes = vec![
+        in_group(car("one"), "a"),
+        in_group(car("two"), "a"),
+        in_group(car("three"), "b"),
+    ];
+    scenario(site(63.0), groups, wallboxes)
+}
+
+#[test]
+fn a_reused_allocator_follows_every_change_of_the_groups() {
+    let mut allocator = Allocator::new();
+    let tuning = Tuning::default();
+    let inputs = [
+        nested(None, 32.0),
+        // The same ids, but "a" now inside "b": the cached tree must not be used.
+        nested(Some("b"), 32.0),
+        // The same structure with another fuse limit: taken from the input, not the cache.
+        nested(Some("b"), 13.0),
+        nested(None, 32.0),
+    ];
+    for _ in 0..2 {
+        for input in &inputs {
+            assert_eq!(allocator.allocate(input, &tuning), allocate(input, &tuning));
+        }
+    }
+    // Side by side, "three" has "b" to itself.
+    assert_eq!(
+        limit(&allocator.allocate(&inputs[0], &tuning), "three"),
+        16.0
+    );
+    // All three inside "b": 66 tenths each, the 2 left over to "one" and "three" (by id).
+    let inside = allocator.allocate(&inputs[1], &tuning);
+    assert_eq!(limit(&inside, "three"), 6.7);
+    assert_eq!(limit(&inside, "two"), 6.6);
+    // "a" at 13 A inside "b": 6.5 A each in "a", the 7 A left in "b" for "three".
+    let small = allocator.allocate(&inputs[2], &tuning);
+    assert_eq!(small.groups[0].limit_a, PhaseAmps::uniform(13.0));
+    assert_eq!(limit(&small, "one"), 6.5);
+    assert_eq!(limit(&small, "three"), 7.0);
+}
+
+#[test]
+fn a_reused_allocator_shows_the_names_of_this_call() {
+    let mut allocator = Allocator::new();
+    let mut input = scenario(
+        site(63.0),
+        vec![group("g", "Garage", None, PhaseAmps::uniform(10.0))],
+        vec![in_group(car("one"), "g"), in_group(car("two"), "g")],
+    );
+    let first = allocator.allocate(&input, &Tuning::default()).groups[0].name;
+    assert_eq!(first, "Garage");
+    input.groups[0].name = "Carport".into();
+    let allocation = allocator.allocate(&input, &Tuning::default());
+    assert_eq!(allocation.groups[0].name, "Carport");
+    assert!(matches!(
+        get(&allocation, "two").reason,
+        Reason::PausedBudgetBelowMinimum {
+            bottleneck: Bottleneck::Group {
+                group_name: "Carport",
+                ..
+            }
+        }
+    ));
+}
+
+#[test]
+fn an_allocator_can_move_between_threads() {
+    fn assert_send<T: Send>() {}
+    assert_send::<Allocator>();
+}

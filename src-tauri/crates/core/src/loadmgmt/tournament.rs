@@ -3,36 +3,62 @@
 
 use super::deciamps::DeciAmps;
 
+/// Values are levels: `DeciAmps::MAX` for "never", otherwise in `0..LIMIT` (levels are
+/// tenths of an ampere between 0 and a fuse's capacity, far below this).
+const LIMIT: DeciAmps = 1 << 31;
+/// An empty leaf: above every packed value.
+const NEVER: u64 = u64::MAX;
+
 pub(super) struct Tournament {
     /// Leaves at `[size, 2 * size)`; each inner node `k` holds the smaller of `2k` and `2k + 1`.
-    nodes: Vec<DeciAmps>,
+    /// A value and its leaf are packed into one integer, `value << 32 | leaf`, so the smallest
+    /// integer is the smallest value at its first leaf.
+    nodes: Vec<u64>,
     size: usize,
 }
 
 impl Tournament {
     /// `count` leaves, all at `DeciAmps::MAX`.
     pub(super) fn new(count: usize) -> Self {
-        let size = count.max(1).next_power_of_two();
-        Self {
-            nodes: vec![DeciAmps::MAX; 2 * size],
-            size,
-        }
+        let mut tournament = Self {
+            nodes: Vec::new(),
+            size: 0,
+        };
+        tournament.resize(count);
+        tournament
+    }
+
+    /// `count` leaves, all at `DeciAmps::MAX`, reusing the memory.
+    pub(super) fn resize(&mut self, count: usize) {
+        self.size = count.max(1).next_power_of_two();
+        self.nodes.clear();
+        self.nodes.resize(2 * self.size, NEVER);
     }
 
     /// Every leaf back to `DeciAmps::MAX`.
     pub(super) fn reset(&mut self) {
-        self.nodes.fill(DeciAmps::MAX);
+        self.nodes.fill(NEVER);
+    }
+
+    fn pack(leaf: usize, value: DeciAmps) -> u64 {
+        if value == DeciAmps::MAX {
+            return NEVER;
+        }
+        debug_assert!((0..LIMIT).contains(&value), "level {value} out of range");
+        // Levels are never negative nor that large; clamping only keeps the packing sound.
+        ((value.clamp(0, LIMIT - 1) as u64) << 32) | leaf as u64
     }
 
     pub(super) fn set(&mut self, leaf: usize, value: DeciAmps) {
         let mut k = self.size + leaf;
-        if self.nodes[k] == value {
+        let packed = Self::pack(leaf, value);
+        if self.nodes[k] == packed {
             return;
         }
-        self.nodes[k] = value;
+        self.nodes[k] = packed;
         while k > 1 {
+            let best = self.nodes[k].min(self.nodes[k ^ 1]);
             k /= 2;
-            let best = self.nodes[2 * k].min(self.nodes[2 * k + 1]);
             if self.nodes[k] == best {
                 break;
             }
@@ -43,10 +69,16 @@ impl Tournament {
     /// Sets many leaves at once: cheaper than `set` one by one when they are a large share.
     pub(super) fn set_many(&mut self, values: impl Iterator<Item = (usize, DeciAmps)>) {
         for (leaf, value) in values {
-            self.nodes[self.size + leaf] = value;
+            self.nodes[self.size + leaf] = Self::pack(leaf, value);
         }
-        for k in (1..self.size).rev() {
-            self.nodes[k] = self.nodes[2 * k].min(self.nodes[2 * k + 1]);
+        // Level by level from the leaves up, on slices: no bounds checks in the loop.
+        let mut width = self.size / 2;
+        while width > 0 {
+            let (above, below) = self.nodes.split_at_mut(2 * width);
+            for (parent, children) in above[width..].iter_mut().zip(below.chunks_exact(2)) {
+                *parent = children[0].min(children[1]);
+            }
+            width /= 2;
         }
     }
 
@@ -54,18 +86,15 @@ impl Tournament {
         self.size
     }
 
-    /// The smallest value and its leaf (the first such leaf).
+    /// The smallest value and its leaf (the first such leaf; any leaf when all are
+    /// `DeciAmps::MAX`).
     pub(super) fn min(&self) -> (DeciAmps, usize) {
         let best = self.nodes[1];
-        let mut k = 1;
-        while k < self.size {
-            k = if self.nodes[2 * k] == best {
-                2 * k
-            } else {
-                2 * k + 1
-            };
+        let leaf = (best & 0xFFFF_FFFF) as usize;
+        if best == NEVER {
+            return (DeciAmps::MAX, leaf);
         }
-        (best, k - self.size)
+        ((best >> 32) as DeciAmps, leaf)
     }
 }
 

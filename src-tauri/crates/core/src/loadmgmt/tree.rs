@@ -1,4 +1,5 @@
-//! The tree of fuses: the grid connection at the root, groups below it. Built once per call.
+//! The tree of fuses: the grid connection at the root, groups below it. Built when the groups'
+//! ids or parents change, so an `Allocator` keeps it from call to call.
 //!
 //! A "constraint" is one fuse on one phase, numbered `node * 3 + phase`; a wallbox is subject to
 //! the constraints of every node from its group up to the grid connection, on its counted phases.
@@ -13,15 +14,24 @@ use super::phases::{PhaseAmps, PhaseSet};
 /// Node 0: the grid connection.
 pub(super) const SITE: usize = 0;
 
-pub(super) struct Tree<'a> {
+/// The structure follows from the groups' ids and parents alone; the limits and the names shown
+/// are taken from the groups of each call (`refresh`), so a cached tree never shows stale ones.
+pub(super) struct Tree {
     /// Per node; `parent[SITE]` is unused.
     parent: Vec<usize>,
     /// Per node, empty for the site.
-    ids: Vec<&'a str>,
-    names: Vec<&'a str>,
-    /// Per node; the site's entry is unused (the site budget is the caller's).
+    ids: Vec<String>,
+    /// Per node, its place among the ids in order (equal ids, equal places): comparing these
+    /// compares the ids.
+    id_rank: Vec<u32>,
+    /// Per input group, its parent as given: with the ids, what the structure was built from.
+    input_parents: Vec<Option<String>>,
+    /// Per node; the site's entry is unused (the site budget is the caller's). Set by `refresh`.
     limits: Vec<PhaseAmps>,
-    by_id: HashMap<&'a str, usize, BuildHasherDefault<FxHasher>>,
+    /// Per node, the input group whose name is shown (the smallest of duplicates). Set by
+    /// `refresh`; the site's entry is unused.
+    label: Vec<usize>,
+    by_id: HashMap<String, usize, BuildHasherDefault<FxHasher>>,
     /// For every input group, its node (duplicate ids share one).
     node_of_input: Vec<usize>,
     /// Depth-first entry and exit numbers: node `d` is in the subtree of `n` exactly when
@@ -29,39 +39,36 @@ pub(super) struct Tree<'a> {
     /// number, form one contiguous run.
     entry: Vec<u32>,
     exit: Vec<u32>,
+    routes: Routes,
 }
 
-impl<'a> Tree<'a> {
-    pub(super) fn build(groups: &'a [GroupInput]) -> Self {
+impl Tree {
+    pub(super) fn build(groups: &[GroupInput]) -> Self {
         let nodes = groups.len() + 1;
         let mut tree = Tree {
             parent: Vec::new(),
-            ids: starting_with("", nodes),
-            names: starting_with("", nodes),
-            limits: starting_with(PhaseAmps::ZERO, nodes),
+            ids: starting_with(String::new(), nodes),
+            id_rank: Vec::new(),
+            input_parents: groups.iter().map(|g| g.parent.clone()).collect(),
+            limits: Vec::new(),
+            label: Vec::new(),
             by_id: HashMap::with_capacity_and_hasher(groups.len(), Default::default()),
             node_of_input: Vec::with_capacity(groups.len()),
             entry: Vec::new(),
             exit: Vec::new(),
+            routes: Routes::default(),
         };
-        let mut parent_ids: Vec<Option<&'a str>> = starting_with(None, nodes);
+        let mut parent_ids: Vec<Option<&str>> = starting_with(None, nodes);
         for group in groups {
-            let node = *tree
-                .by_id
-                .entry(group.id.as_str())
-                .or_insert(tree.ids.len());
+            let next = tree.ids.len();
+            let node = *tree.by_id.entry(group.id.clone()).or_insert(next);
             tree.node_of_input.push(node);
-            if node < tree.ids.len() {
+            if node < next {
                 // A duplicate id: merge so that the result does not depend on which came first.
-                tree.limits[node] =
-                    smaller_per_phase(tree.limits[node], group.max_current_per_phase_a);
-                tree.names[node] = tree.names[node].min(group.name.as_str());
                 parent_ids[node] = parent_ids[node].min(group.parent.as_deref());
                 continue;
             }
-            tree.ids.push(&group.id);
-            tree.names.push(&group.name);
-            tree.limits.push(group.max_current_per_phase_a);
+            tree.ids.push(group.id.clone());
             parent_ids.push(group.parent.as_deref());
         }
         tree.parent = parent_ids
@@ -70,7 +77,48 @@ impl<'a> Tree<'a> {
             .collect();
         tree.cut_cycles();
         tree.number_depth_first();
+        tree.rank_ids();
+        tree.routes.reset(tree.node_count());
+        tree.refresh(groups);
         tree
+    }
+
+    /// Whether this tree was built from groups with these ids and parents, in this order.
+    pub(super) fn fits(&self, groups: &[GroupInput]) -> bool {
+        groups.len() == self.node_of_input.len()
+            && groups
+                .iter()
+                .zip(&self.node_of_input)
+                .zip(&self.input_parents)
+                .all(|((group, &node), parent)| {
+                    same_text(group.id.as_bytes(), self.ids[node].as_bytes())
+                        && match (&group.parent, parent) {
+                            (Some(a), Some(b)) => same_text(a.as_bytes(), b.as_bytes()),
+                            (a, b) => a.is_none() && b.is_none(),
+                        }
+                })
+    }
+
+    /// Takes the limits and names of `groups`, which must `fit`.
+    pub(super) fn refresh(&mut self, groups: &[GroupInput]) {
+        const UNSET: usize = usize::MAX;
+        self.limits.clear();
+        self.limits.resize(self.ids.len(), PhaseAmps::ZERO);
+        self.label.clear();
+        self.label.resize(self.ids.len(), UNSET);
+        for (k, (group, &node)) in groups.iter().zip(&self.node_of_input).enumerate() {
+            let label = self.label[node];
+            if label == UNSET {
+                self.limits[node] = group.max_current_per_phase_a;
+                self.label[node] = k;
+                continue;
+            }
+            // A duplicate id: merge so that the result does not depend on which came first.
+            self.limits[node] = smaller_per_phase(self.limits[node], group.max_current_per_phase_a);
+            if group.name < groups[label].name {
+                self.label[node] = k;
+            }
+        }
     }
 
     /// The node of each input group, in input order.
@@ -86,12 +134,26 @@ impl<'a> Tree<'a> {
         self.by_id.get(group_id).copied()
     }
 
-    pub(super) fn id(&self, node: usize) -> &'a str {
-        self.ids[node]
+    #[cfg(test)]
+    pub(super) fn id(&self, node: usize) -> &str {
+        &self.ids[node]
     }
 
-    pub(super) fn name(&self, node: usize) -> &'a str {
-        self.names[node]
+    /// Orders nodes as their ids do.
+    pub(super) fn id_rank(&self, node: usize) -> u32 {
+        self.id_rank[node]
+    }
+
+    /// Whether `node` exists and has this id: cheaper than `node_of` when the node is a guess.
+    pub(super) fn is_node_of(&self, node: usize, group_id: &str) -> bool {
+        self.ids
+            .get(node)
+            .is_some_and(|id| same_text(id.as_bytes(), group_id.as_bytes()))
+    }
+
+    /// The input group whose id and name stand for `node` (not the site) in reasons and summaries.
+    pub(super) fn label(&self, node: usize) -> usize {
+        self.label[node]
     }
 
     pub(super) fn group_limit(&self, node: usize) -> PhaseAmps {
@@ -107,6 +169,7 @@ impl<'a> Tree<'a> {
     }
 
     /// The constraints on `phases` of `leaf` and of every node above it, nearest first.
+    #[cfg(test)]
     pub(super) fn constraints(&self, leaf: usize, phases: PhaseSet) -> Constraints<'_> {
         Constraints {
             parent: &self.parent,
@@ -114,6 +177,37 @@ impl<'a> Tree<'a> {
             phase: 0,
             phases,
         }
+    }
+
+    /// The route of wallboxes on `leaf` counted on `phases`, worked out on first use.
+    #[inline]
+    pub(super) fn route(&mut self, leaf: usize, phases: PhaseSet) -> u32 {
+        let key = leaf * 8 + usize::from(phases.bits());
+        match self.routes.of_key[key] {
+            Routes::UNSET => self.new_route(key, leaf, phases),
+            known => known,
+        }
+    }
+
+    #[cold]
+    fn new_route(&mut self, key: usize, leaf: usize, phases: PhaseSet) -> u32 {
+        let route = self.routes.count() as u32;
+        let constraints = Constraints {
+            parent: &self.parent,
+            node: Some(leaf),
+            phase: 0,
+            phases,
+        };
+        self.routes
+            .constraints
+            .extend(constraints.map(|c| c as u32));
+        self.routes.start.push(self.routes.constraints.len() as u32);
+        self.routes.of_key[key] = route;
+        route
+    }
+
+    pub(super) fn routes(&self) -> &Routes {
+        &self.routes
     }
 
     /// Where parents go round in a circle, the link from the cycle's first group (by id) to its
@@ -134,13 +228,26 @@ impl<'a> Tree<'a> {
             }
             if node != SITE && state[node] == ON_PATH {
                 let cycle_start = path.iter().position(|&n| n == node).unwrap_or(0);
-                if let Some(&first) = path[cycle_start..].iter().min_by_key(|&&n| self.ids[n]) {
+                if let Some(&first) = path[cycle_start..].iter().min_by_key(|&&n| &self.ids[n]) {
                     self.parent[first] = SITE;
                 }
             }
             for &n in &path {
                 state[n] = DONE;
             }
+        }
+    }
+
+    fn rank_ids(&mut self) {
+        let mut by_id: Vec<usize> = (0..self.ids.len()).collect();
+        by_id.sort_unstable_by_key(|&node| &self.ids[node]);
+        self.id_rank = vec![0; self.ids.len()];
+        let mut rank = 0;
+        for k in 1..by_id.len() {
+            if self.ids[by_id[k]] != self.ids[by_id[k - 1]] {
+                rank += 1;
+            }
+            self.id_rank[by_id[k]] = rank;
         }
     }
 
@@ -185,6 +292,26 @@ impl<'a> Tree<'a> {
     }
 }
 
+/// `a == b`, without a call to `memcmp` for ids of 8 to 16 bytes: the first and the last eight
+/// bytes then cover them all.
+#[inline]
+fn same_text(a: &[u8], b: &[u8]) -> bool {
+    fn word(bytes: &[u8]) -> u64 {
+        let mut word = [0u8; 8];
+        word.copy_from_slice(bytes);
+        u64::from_ne_bytes(word)
+    }
+    let n = a.len();
+    if n != b.len() {
+        return false;
+    }
+    if (8..=16).contains(&n) {
+        word(&a[..8]) == word(&b[..8]) && word(&a[n - 8..]) == word(&b[n - 8..])
+    } else {
+        a == b
+    }
+}
+
 /// A vector with room for every node, holding the site's entry.
 fn starting_with<T>(site: T, nodes: usize) -> Vec<T> {
     let mut values = Vec::with_capacity(nodes);
@@ -198,61 +325,43 @@ fn smaller_per_phase(a: PhaseAmps, b: PhaseAmps) -> PhaseAmps {
     PhaseAmps::new(pick(a.l1, b.l1), pick(a.l2, b.l2), pick(a.l3, b.l3))
 }
 
-/// The constraints of every wallbox, worked out once per call because admission and filling
-/// visit them several times each. Wallboxes on the same node and phases share one route.
+/// The constraints of every route: admission and filling visit them several times per wallbox.
+/// Wallboxes on the same node and phases share one route. Kept with the tree, so the routes of
+/// one call serve the next.
+#[derive(Default)]
 pub(super) struct Routes {
     /// Per route, where its constraints start in `constraints` (and one past the last route).
     start: Vec<u32>,
     constraints: Vec<u32>,
-    route_of: Vec<u32>,
+    /// Per `node * 8 + phase bits`, its route or `UNSET`.
+    of_key: Vec<u32>,
 }
 
 impl Routes {
-    pub(super) fn new(
-        tree: &Tree<'_>,
-        wallboxes: impl ExactSizeIterator<Item = (usize, PhaseSet)>,
-    ) -> Self {
-        const UNSET: u32 = u32::MAX;
-        let mut known = vec![UNSET; tree.node_count() * 8];
-        let mut routes = Routes {
-            start: vec![0],
-            constraints: Vec::new(),
-            route_of: Vec::with_capacity(wallboxes.len()),
-        };
-        for (leaf, phases) in wallboxes {
-            let key = leaf * 8 + usize::from(phases.bits());
-            if known[key] == UNSET {
-                known[key] = (routes.start.len() - 1) as u32;
-                routes
-                    .constraints
-                    .extend(tree.constraints(leaf, phases).map(|c| c as u32));
-                routes.start.push(routes.constraints.len() as u32);
-            }
-            routes.route_of.push(known[key]);
-        }
-        routes
+    const UNSET: u32 = u32::MAX;
+
+    fn reset(&mut self, node_count: usize) {
+        self.start.clear();
+        self.start.push(0);
+        self.constraints.clear();
+        self.of_key.clear();
+        self.of_key.resize(node_count * 8, Self::UNSET);
     }
 
-    /// Wallboxes with the same route count on the same constraints.
-    pub(super) fn route(&self, wallbox: usize) -> usize {
-        self.route_of[wallbox] as usize
-    }
-
-    pub(super) fn route_count(&self) -> usize {
+    pub(super) fn count(&self) -> usize {
         self.start.len() - 1
     }
 
     /// Nearest fuse first; per fuse, by phase.
-    pub(super) fn of(&self, wallbox: usize) -> impl Iterator<Item = usize> + '_ {
-        let route = self.route_of[wallbox] as usize;
-        let range = self.start[route] as usize..self.start[route + 1] as usize;
-        self.constraints[range].iter().map(|&c| c as usize)
+    pub(super) fn of(&self, route: u32) -> &[u32] {
+        let route = route as usize;
+        &self.constraints[self.start[route] as usize..self.start[route + 1] as usize]
     }
 }
 
 /// FxHash (from rustc): a multiply-rotate hash, several times faster than SipHash on short ids.
-/// Safe here because the map is rebuilt each call from the configuration, never from peers'
-/// input, so nobody can feed it collisions; and only looked up, never iterated.
+/// Safe here because the map is built from the configuration, never from peers' input, so nobody
+/// can feed it collisions; and only looked up, never iterated.
 #[derive(Default)]
 pub(super) struct FxHasher {
     hash: u64,
@@ -394,6 +503,53 @@ mod tests {
         assert_eq!(chain(&tree, "y"), ["y", "z", "x", "site"]);
         assert_eq!(chain(&tree, "lost"), ["lost", "site"]);
         assert_eq!(chain(&tree, "self"), ["self", "site"]);
+    }
+
+    #[test]
+    fn id_ranks_order_nodes_as_their_ids() {
+        let groups = vec![
+            group("m", None),
+            group("", None),
+            group("b", Some("m")),
+            group("z", None),
+        ];
+        let tree = Tree::build(&groups);
+        for a in 0..tree.node_count() {
+            for b in 0..tree.node_count() {
+                assert_eq!(
+                    tree.id_rank(a).cmp(&tree.id_rank(b)),
+                    tree.id(a).cmp(tree.id(b)),
+                    "{:?} {:?}",
+                    tree.id(a),
+                    tree.id(b)
+                );
+            }
+        }
+    }
+
+    #[test]
+    fn same_text_agrees_with_equality() {
+        let texts = [
+            "",
+            "a",
+            "b",
+            "abcdefg",
+            "abcdefgh",
+            "abcdefgi",
+            "bbcdefgh",
+            "abcdefghijklmnop",
+            "abcdefghijklmnoq",
+            "abcdefghijklmno",
+            "xbcdefghijklmnop",
+            "abcdefghXjklmnop",
+            "abcdefghijklmnopq",
+            "abcdefghijklmnopr",
+        ];
+        for a in texts {
+            for b in texts {
+                assert_eq!(same_text(a.as_bytes(), b.as_bytes()), a == b, "{a:?} {b:?}");
+            }
+        }
     }
 
     #[test]
