@@ -23,7 +23,7 @@ use super::input::{AllocationInput, GroupInput, WallboxInput};
 use super::order::{admission_order, sort_key, Candidate, KEYED_WALLBOXES};
 use super::output::{Allocation, BudgetMode};
 use super::phases::PhaseAmps;
-use super::prepare::{prepare, Fate, Params, Prepared};
+use super::prepare::{prepare, Fate, OwnLimits, Params, Prepared};
 use super::report::{report, Decisions};
 use super::tree::{Tree, SITE};
 use super::tuning::Tuning;
@@ -103,11 +103,15 @@ fn tree_for<'t>(cached: &'t mut Option<Tree>, groups: &[GroupInput]) -> &'t mut 
 struct Work {
     /// Per constraint (`node * 3 + phase`): the site's budget, then each group's fuse.
     capacity: Vec<DeciAmps>,
+    /// Per node, its fuse limit as given and as rounded last time (at first 0 A, rounded).
+    rounded_fuses: Vec<([u64; 3], [DeciAmps; 3])>,
     /// Per constraint, what is left of it.
     remaining: Vec<DeciAmps>,
     /// Per wallbox index, the node its group had last time: checked by comparing ids, which is
     /// cheaper than looking the id up.
     group_node: Vec<usize>,
+    /// Per wallbox index, its minimum and maximum as rounded last time.
+    own_limits: Vec<OwnLimits>,
     prepared: Vec<Prepared>,
     /// The candidates' sort keys (see `order`), and room to sort them.
     keys: Vec<u64>,
@@ -125,13 +129,19 @@ struct Work {
 impl Work {
     fn count_capacity(&mut self, tree: &Tree, site_available: PhaseAmps) {
         self.capacity.clear();
-        for node in 0..tree.node_count() {
-            let limit = if node == SITE {
-                site_available
-            } else {
-                tree.group_limit(node)
-            };
-            self.capacity.extend(limit.to_array().map(floor_da));
+        self.capacity
+            .extend(site_available.to_array().map(floor_da));
+        // Fuse limits rarely change, and rounding takes a while.
+        self.rounded_fuses
+            .resize(tree.node_count(), ([0; 3], [0; 3]));
+        for (node, (bits, rounded)) in self.rounded_fuses.iter_mut().enumerate().skip(1) {
+            let limit = tree.group_limit(node).to_array();
+            let limit_bits = limit.map(f64::to_bits);
+            if *bits != limit_bits {
+                *bits = limit_bits;
+                *rounded = limit.map(floor_da);
+            }
+            self.capacity.extend_from_slice(rounded);
         }
         self.remaining.clear();
         self.remaining.extend_from_slice(&self.capacity);
@@ -143,12 +153,19 @@ impl Work {
         self.prepared.clear();
         self.keys.clear();
         let keyed = input.wallboxes.len() <= KEYED_WALLBOXES;
-        let wallboxes = input.wallboxes.iter().zip(&mut self.group_node);
-        for (i, (wallbox, known)) in wallboxes.enumerate() {
+        self.own_limits
+            .resize(input.wallboxes.len(), OwnLimits::default());
+        let wallboxes = input
+            .wallboxes
+            .iter()
+            .zip(&mut self.group_node)
+            .zip(&mut self.own_limits);
+        for (i, ((wallbox, known), own)) in wallboxes.enumerate() {
             let group_node = group_node(wallbox, known, tree);
+            own.update(&wallbox.settings);
             let route_of = |leaf, phases| tree.route(leaf, phases);
             self.prepared
-                .push(prepare(wallbox, group_node, params, route_of));
+                .push(prepare(wallbox, group_node, *own, params, route_of));
             let Some(prepared) = self.prepared.last() else {
                 continue;
             };

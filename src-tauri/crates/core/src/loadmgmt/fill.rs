@@ -11,7 +11,9 @@
 //! The level jumps from event to event (a minimum reached, a cap reached, a fuse full). A fuse's
 //! remaining current is brought up to date only when its number of rising wallboxes changes, and
 //! the next fuse to fill up comes from a tournament tree. When wallboxes stop, the levels at which
-//! their fuses fill up only grow, so those are recomputed lazily, when one reaches the top.
+//! their fuses fill up only grow, so those are recomputed lazily, when one reaches the top (or all
+//! at once, when so many changed that rebuilding the tree is cheaper). Only the fuses that the
+//! class's wallboxes count on are touched, so a small class costs little however large the site.
 
 use super::deciamps::DeciAmps;
 use super::prepare::Prepared;
@@ -271,8 +273,10 @@ impl Filler {
         for &i in members {
             self.position_start[entry(i) + 1] += 1;
         }
-        for k in 1..self.position_start.len() {
-            self.position_start[k] += self.position_start[k - 1];
+        let mut sum = 0;
+        for start in &mut self.position_start {
+            sum += *start;
+            *start = sum;
         }
         self.by_position.clear();
         self.by_position.resize(members.len(), 0);
@@ -386,13 +390,19 @@ impl Filler {
         for c in ctx.route(i) {
             let fuse = &mut self.fuses[c];
             if !fuse.touched {
+                // Written whole, never read back right away: reading a field just written in
+                // pieces stalls the processor.
                 *fuse = Fuse {
                     remaining: remaining[c],
                     settled_at: self.now,
+                    rising: 1,
+                    dirty: true,
                     touched: true,
                     ..Fuse::default()
                 };
                 self.touched.push(c);
+                self.dirty.push(c);
+                continue;
             }
             fuse.settle(self.now);
             fuse.rising += 1;

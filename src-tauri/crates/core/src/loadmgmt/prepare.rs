@@ -2,7 +2,7 @@
 //! it count on, and what is the least and the most it may get.
 
 use super::deciamps::{ceil_da, floor_da, DeciAmps, HUGE};
-use super::input::{ExternalLimit, Vehicle, WallboxInput, WallboxPhases};
+use super::input::{ExternalLimit, Vehicle, WallboxInput, WallboxPhases, WallboxSettings};
 use super::phases::{Phase, PhaseAmps, PhaseSet};
 use super::reason::{Limiter, Reason};
 use super::tree::SITE;
@@ -120,13 +120,53 @@ pub(super) struct Prepared {
     pub held_on: bool,
 }
 
+/// A wallbox's minimum and maximum current in tenths, kept with the settings they were rounded
+/// from: settings rarely change, and rounding takes a while.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(super) struct OwnLimits {
+    min_bits: u64,
+    max_bits: u64,
+    /// Its minimum current: it gets this or nothing.
+    pub floor: DeciAmps,
+    /// Its own maximum, rounded down.
+    pub max: DeciAmps,
+}
+
+impl Default for OwnLimits {
+    /// Rounded from settings that are not a number, as a start.
+    fn default() -> Self {
+        Self::rounded(f64::NAN, f64::NAN)
+    }
+}
+
+impl OwnLimits {
+    fn rounded(min_current_a: f64, max_current_a: f64) -> Self {
+        Self {
+            min_bits: min_current_a.to_bits(),
+            max_bits: max_current_a.to_bits(),
+            floor: ceil_da(min_current_a).max(1),
+            max: floor_da(max_current_a),
+        }
+    }
+
+    /// Brings them up to date with `settings`.
+    pub(super) fn update(&mut self, settings: &WallboxSettings) {
+        let (min, max) = (settings.min_current_a, settings.max_current_a);
+        if min.to_bits() != self.min_bits || max.to_bits() != self.max_bits {
+            *self = Self::rounded(min, max);
+        }
+    }
+}
+
 /// `group_node` is the node of the wallbox's group, the site without one, none when its group
-/// does not exist; `route_of` gives the route of a node and phases.
+/// does not exist; `own` must be up to date with its settings; `route_of` gives the route of a
+/// node and phases.
 // Inlined, so the result is written straight into the caller's vector.
 #[inline]
 pub(super) fn prepare(
     wallbox: &WallboxInput,
     group_node: Option<usize>,
+    own: OwnLimits,
     params: &Params,
     route_of: impl FnOnce(usize, PhaseSet) -> u32,
 ) -> Prepared {
@@ -136,7 +176,7 @@ pub(super) fn prepare(
         wallbox.measured_a,
         params.phase_detection_a,
     );
-    let floor = ceil_da(settings.min_current_a).max(1);
+    let floor = own.floor;
     let was_charging = wallbox.previous.is_some_and(|p| p.limit_a > 0.0);
     let since_switch = wallbox
         .previous
@@ -192,11 +232,7 @@ pub(super) fn prepare(
         Vehicle::Connected => {}
     }
 
-    let (cap, limiter) = individual_cap(
-        settings.max_current_a,
-        wallbox.cable_limit_a,
-        wallbox.external,
-    );
+    let (cap, limiter) = individual_cap(own.max, wallbox.cable_limit_a, wallbox.external);
     if cap < floor {
         prepared.fate = fixed(0, Fixed::LimitBelowMinimum(limiter));
         return prepared;
@@ -238,11 +274,11 @@ pub(super) fn prepare(
 /// The smallest of the wallbox's own maximum, the cable and the external limit. On a tie the
 /// external limit is named first, then the cable: they explain more than the wallbox's own setting.
 fn individual_cap(
-    max_current_a: f64,
+    own_max: DeciAmps,
     cable_limit_a: Option<f64>,
     external: ExternalLimit,
 ) -> (DeciAmps, Limiter) {
-    let mut cap = (floor_da(max_current_a), Limiter::WallboxMax);
+    let mut cap = (own_max, Limiter::WallboxMax);
     for (limit, limiter) in [
         (cable_limit_a, Limiter::Cable),
         (external.max_current_a, Limiter::External),

@@ -32,60 +32,73 @@ pub(super) fn report<'a>(
         tree,
         groups: &input.groups,
     };
-    let safe_mode = budget.mode == BudgetMode::SafeMeterFailed;
-    let wallboxes = input
-        .wallboxes
-        .iter()
-        .enumerate()
-        .map(|(i, wallbox)| {
-            let (limit, reason) = decision(i, wallbox, decisions, &labels, safe_mode);
-            WallboxAllocation {
-                id: &wallbox.id,
-                limit_a: to_amps(limit),
-                phases: decisions.prepared[i].phases,
-                reason,
-                switched_at_ms: switched_at(wallbox, limit > 0, &reason, input.now_ms),
-            }
-        })
-        .collect();
-
-    let allocated = |node: usize| {
-        let c = node * 3;
-        let used = |c: usize| to_amps(decisions.capacity[c] - decisions.remaining[c]);
-        PhaseAmps::new(used(c), used(c + 1), used(c + 2))
-    };
-    let site_allocated = allocated(SITE);
-    let site = SiteSummary {
-        mode: budget.mode,
-        fuse_limit_a: input.site.fuse_limit_a,
-        current_reserve_a: input.site.current_reserve_a,
-        household_a: budget.household,
-        available_a: budget.available,
-        allocated_a: site_allocated,
-        headroom_a: difference(budget.available, site_allocated),
-    };
-    let groups = tree
-        .input_nodes()
-        .iter()
-        .map(|&node| {
-            let limit_a = tree.group_limit(node);
-            let allocated_a = allocated(node);
-            let (id, name) = labels.of(node);
-            GroupSummary {
-                id,
-                name,
-                limit_a,
-                allocated_a,
-                headroom_a: difference(limit_a, allocated_a),
-            }
-        })
-        .collect();
-
+    let site_allocated = decisions.allocated(SITE);
     Allocation {
-        wallboxes,
-        site,
-        groups,
+        wallboxes: wallbox_allocations(input, budget, decisions, &labels),
+        site: SiteSummary {
+            mode: budget.mode,
+            fuse_limit_a: input.site.fuse_limit_a,
+            current_reserve_a: input.site.current_reserve_a,
+            household_a: budget.household,
+            available_a: budget.available,
+            allocated_a: site_allocated,
+            headroom_a: difference(budget.available, site_allocated),
+        },
+        groups: group_summaries(tree, decisions, &labels),
     }
+}
+
+impl Decisions<'_> {
+    /// What is counted on each phase of `node`'s fuse.
+    fn allocated(&self, node: usize) -> PhaseAmps {
+        let used = |c: usize| to_amps(self.capacity[c] - self.remaining[c]);
+        let c = node * 3;
+        PhaseAmps::new(used(c), used(c + 1), used(c + 2))
+    }
+}
+
+fn wallbox_allocations<'a>(
+    input: &'a AllocationInput,
+    budget: &SiteBudget,
+    decisions: &Decisions<'_>,
+    labels: &Labels<'_, 'a>,
+) -> Vec<WallboxAllocation<'a>> {
+    let safe_mode = budget.mode == BudgetMode::SafeMeterFailed;
+    let mut paused = PausedAt::default();
+    let mut wallboxes = Vec::with_capacity(input.wallboxes.len());
+    for (i, wallbox) in input.wallboxes.iter().enumerate() {
+        let (limit, reason) = decision(i, wallbox, decisions, labels, &mut paused, safe_mode);
+        wallboxes.push(WallboxAllocation {
+            id: &wallbox.id,
+            limit_a: to_amps(limit),
+            phases: decisions.prepared[i].phases,
+            reason,
+            switched_at_ms: switched_at(wallbox, limit > 0, &reason, input.now_ms),
+        });
+    }
+    wallboxes
+}
+
+/// Per input group, in input order.
+fn group_summaries<'a>(
+    tree: &Tree,
+    decisions: &Decisions<'_>,
+    labels: &Labels<'_, 'a>,
+) -> Vec<GroupSummary<'a>> {
+    let mut groups = Vec::with_capacity(tree.input_nodes().len());
+    for &node in tree.input_nodes() {
+        let limit_a = tree.group_limit(node);
+        let allocated_a = decisions.allocated(node);
+        let (id, name) = labels.of(node);
+        groups.push(GroupSummary {
+            id,
+            name,
+            limit_a,
+            allocated_a,
+            headroom_a: difference(limit_a, allocated_a),
+        });
+    }
+    groups
 }
 
 /// When the wallbox last went from paused to charging or back.
@@ -122,12 +135,33 @@ impl<'a> Labels<'_, 'a> {
     }
 }
 
+/// The reason of the last wallbox paused for want of room: wallboxes next to each other in the
+/// input are often paused at the same fuse, and finding its id and name takes a while.
+#[derive(Default)]
+struct PausedAt<'a> {
+    last: Option<(u32, Reason<'a>)>,
+}
+
+impl<'a> PausedAt<'a> {
+    fn reason(&mut self, labels: &Labels<'_, 'a>, constraint: u32) -> Reason<'a> {
+        match self.last {
+            Some((last, reason)) if last == constraint => reason,
+            _ => {
+                let reason = paused_at(labels, constraint as usize);
+                self.last = Some((constraint, reason));
+                reason
+            }
+        }
+    }
+}
+
 /// The limit and reason of wallbox `i`.
 fn decision<'a>(
     i: usize,
     wallbox: &'a WallboxInput,
     decisions: &Decisions<'_>,
     labels: &Labels<'_, 'a>,
+    paused: &mut PausedAt<'a>,
     safe_mode: bool,
 ) -> (DeciAmps, Reason<'a>) {
     let prepared = &decisions.prepared[i];
@@ -144,7 +178,7 @@ fn decision<'a>(
             Admission::Refused { .. } if safe_mode => {
                 (0, Reason::SafeBudgetMeterFailed { paused: true })
             }
-            Admission::Refused { constraint } => (0, paused_at(labels, constraint as usize)),
+            Admission::Refused { constraint } => (0, paused.reason(labels, constraint)),
             // Every candidate went through admission; the grid connection is the honest answer
             // should that ever change.
             Admission::NotCandidate => (0, paused_at(labels, SITE * 3)),
