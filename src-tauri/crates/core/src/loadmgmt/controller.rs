@@ -1,4 +1,5 @@
-//! The tick loop around [`allocate`]: read what the devices report, decide, hand out the limits.
+//! The tick loop around [`allocate`](super::allocate), through a kept [`Allocator`]: read what the
+//! devices report, decide, hand out the limits.
 //!
 //! Every `control_interval_ms`, and at once when the grid meter has a new reading or a manual limit
 //! changes, the controller builds the input from the configuration and the devices' states, calls
@@ -29,7 +30,7 @@ use super::observe::{observe_ocpp, observe_polled, Observation};
 use super::output::{Allocation, SiteSummary};
 use super::phases::{PhaseAmps, PhaseSet};
 use super::tuning::{MeterFailurePolicy, Tuning};
-use super::{allocate, Reason};
+use super::{Allocator, Reason};
 use draw_history::{DrawBounds, DrawHistory};
 
 /// A limit read back within this of the one offered is that offer (the wallbox stores tenths).
@@ -110,6 +111,7 @@ impl LoadController {
                 ocpp,
                 started: Instant::now(),
                 previous: HashMap::new(),
+                allocator: Allocator::new(),
                 sessions: HashMap::new(),
                 draws: HashMap::new(),
                 household: None,
@@ -145,6 +147,8 @@ struct Loop {
     ocpp: Option<Arc<OcppService>>,
     started: Instant,
     previous: HashMap<String, PreviousAllocation>,
+    /// Keeps the fuse tree and working memory from tick to tick.
+    allocator: Allocator,
     /// Each wallbox's energy counter when its car arrived, to count the session's energy.
     sessions: HashMap<String, f64>,
     /// What each polled wallbox drew and was told lately, to take it off the grid meter's reading
@@ -283,7 +287,7 @@ impl Loop {
             HouseholdLoad::NotMetered | HouseholdLoad::MeterFailed => None,
         };
         let tuning = tuning(config);
-        let allocation = allocate(&input, &tuning);
+        let allocation = self.allocator.allocate(&input, &tuning);
         self.previous = allocation
             .wallboxes
             .iter()
