@@ -120,8 +120,28 @@ impl Site {
             wallbox,
             _servers: vec![meter_server, wallbox_server],
         };
-        site.wait_for_limit(CAR_MAX_A, Instant::now()).await?;
+        site.wait_for_steady_limit(CAR_MAX_A).await?;
         Ok(site)
+    }
+
+    /// Waits until the wallbox has held `limit` for three intervals. While the car starts, a
+    /// grid reading taken after its draw rose but before the wallbox was read again counts that
+    /// draw as household load for one reading, and the limit dips; a sample begun in such a dip
+    /// would measure nothing.
+    async fn wait_for_steady_limit(&self, limit: f64) -> BenchResult<()> {
+        let since = Instant::now();
+        let mut steady_since = Instant::now();
+        while steady_since.elapsed() < 3 * CONTROL_INTERVAL {
+            if since.elapsed() > 3 * GIVE_UP {
+                return Err(format!("the limit did not settle at {limit} A").into());
+            }
+            if (self.limit() - limit).abs() > 1e-6 {
+                self.wait_for_limit(limit, since).await?;
+                steady_since = Instant::now();
+            }
+            tokio::time::sleep(POLL).await;
+        }
+        Ok(())
     }
 
     fn limit(&self) -> f64 {

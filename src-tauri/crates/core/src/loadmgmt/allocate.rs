@@ -127,6 +127,7 @@ struct Work {
 }
 
 impl Work {
+    #[inline(never)]
     fn count_capacity(&mut self, tree: &Tree, site_available: PhaseAmps) {
         self.capacity.clear();
         self.capacity
@@ -148,6 +149,7 @@ impl Work {
     }
 
     /// Prepares every wallbox; counts the unreachable ones, and keys the candidates for sorting.
+    #[inline(never)]
     fn prepare(&mut self, input: &AllocationInput, tree: &mut Tree, params: &Params) {
         self.group_node.resize(input.wallboxes.len(), SITE);
         self.prepared.clear();
@@ -185,6 +187,7 @@ impl Work {
         }
     }
 
+    #[inline(never)]
     fn admit(&mut self, input: &AllocationInput, tree: &Tree) {
         admission_order(
             input,
@@ -212,6 +215,7 @@ impl Work {
     }
 
     /// Shares what is left above the minimums, one priority class after the other.
+    #[inline(never)]
     fn fill(&mut self, tree: &Tree) {
         let (prepared, remaining, filler) = (&self.prepared, &mut self.remaining, &mut self.filler);
         filler.reset(remaining.len(), prepared.len());

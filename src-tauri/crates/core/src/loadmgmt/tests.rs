@@ -729,3 +729,222 @@ fn an_allocator_can_move_between_threads() {
     fn assert_send<T: Send>() {}
     assert_send::<Allocator>();
 }
+
+// TEMPORARY-GOLDEN-BEGIN (throwaway equivalence check; remove before finishing)
+#[allow(clippy::unwrap_used)]
+mod golden_tmp {
+    use super::*;
+    use std::fmt::Write as _;
+
+    const GNOW: u64 = 3_600_000;
+
+    struct Dice(u64);
+    impl Dice {
+        fn roll(&mut self, sides: u64) -> u64 {
+            self.0 ^= self.0 << 13;
+            self.0 ^= self.0 >> 7;
+            self.0 ^= self.0 << 17;
+            self.0 % sides
+        }
+    }
+
+    /// variant: 0 bench-like, 1 tight, 2 many held, 3 meter failed, 4 not metered + misc,
+    /// 5 very tight + misc
+    fn site_with(count: usize, seed: u64, variant: u32) -> AllocationInput {
+        let mut dice = Dice(seed);
+        let mut groups = Vec::new();
+        let mut leaves = Vec::new();
+        for top in 0..count.div_ceil(100).max(1) {
+            let top_id = format!("top{top}");
+            groups.push(g(&top_id, None, 100.0));
+            for mid in 0..5 {
+                let mid_id = format!("{top_id}-mid{mid}");
+                groups.push(g(&mid_id, Some(&top_id), 50.0));
+                for leaf in 0..2 {
+                    let leaf_id = format!("{mid_id}-leaf{leaf}");
+                    groups.push(g(&leaf_id, Some(&mid_id), 32.0));
+                    leaves.push(leaf_id);
+                }
+            }
+        }
+        let misc = variant >= 4;
+        let wallboxes = (0..count)
+            .map(|k| {
+                let phases = match dice.roll(10) {
+                    0..7 => WallboxPhases::Three,
+                    7 | 8 => WallboxPhases::One {
+                        connected_phase: Some(Phase::ALL[k % 3]),
+                    },
+                    _ => WallboxPhases::One {
+                        connected_phase: None,
+                    },
+                };
+                let settings = WallboxSettings {
+                    max_current_a: if dice.roll(2) == 0 { 16.0 } else { 32.0 },
+                    phases,
+                    priority: 1 + dice.roll(3) as u8,
+                    min_current_a: if misc && dice.roll(5) == 0 { 6.3 } else { 6.0 },
+                    enabled: !(misc && dice.roll(30) == 0),
+                };
+                let mut wallbox = WallboxInput::new(format!("wb{k:04}"), settings);
+                wallbox.group = Some(leaves[k % leaves.len()].clone());
+                if misc && dice.roll(40) == 0 {
+                    wallbox.group = Some("nope".into());
+                }
+                if misc && dice.roll(50) == 0 {
+                    wallbox.group = None;
+                }
+                wallbox.vehicle = match dice.roll(20) {
+                    0..16 => Vehicle::Connected,
+                    16 if misc => Vehicle::NoDemand,
+                    _ => Vehicle::Absent,
+                };
+                wallbox.session_energy_wh = dice.roll(if misc { 5 } else { 40_000 }) as f64;
+                let mut limit_a = 6.0 + dice.roll(100) as f64 / 10.0;
+                if misc && dice.roll(6) == 0 {
+                    limit_a = 0.0;
+                }
+                let held = match variant {
+                    2 => dice.roll(3) == 0,
+                    _ => dice.roll(20) == 0,
+                };
+                wallbox.previous = Some(PreviousAllocation {
+                    limit_a,
+                    switched_at_ms: if held { GNOW - 10_000 } else { 0 },
+                });
+                if misc && dice.roll(30) == 0 {
+                    wallbox.previous = None;
+                }
+                if misc && dice.roll(40) == 0 {
+                    wallbox.reachable = false;
+                }
+                if misc && dice.roll(10) == 0 {
+                    wallbox.cable_limit_a = Some(10.0 + dice.roll(100) as f64 / 10.0);
+                }
+                if misc && dice.roll(10) == 0 {
+                    wallbox.external = ExternalLimit {
+                        allows: dice.roll(5) != 0,
+                        max_current_a: Some(4.0 + dice.roll(200) as f64 / 10.0),
+                    };
+                }
+                let draw = if k % 4 == 0 {
+                    limit_a - 3.0
+                } else {
+                    limit_a - 0.2
+                };
+                wallbox.measured_a = Some(PhaseAmps::uniform(draw));
+                if misc && dice.roll(8) == 0 {
+                    wallbox.measured_a = Some(PhaseAmps::new(draw, 0.0, 0.2));
+                }
+                wallbox
+            })
+            .collect();
+        let per = match variant {
+            1 => 1.5,
+            5 => 0.8,
+            _ => 4.0,
+        };
+        AllocationInput {
+            now_ms: GNOW,
+            site: SiteInput {
+                fuse_limit_a: PhaseAmps::uniform((count as f64 * per).max(35.0)),
+                current_reserve_a: 2.0,
+                household: match variant {
+                    3 => HouseholdLoad::MeterFailed,
+                    4 => HouseholdLoad::NotMetered,
+                    _ => HouseholdLoad::Measured(PhaseAmps::new(12.0, 7.5, 9.0)),
+                },
+            },
+            groups,
+            wallboxes,
+        }
+    }
+
+    fn g(id: &str, parent: Option<&str>, amps: f64) -> GroupInput {
+        GroupInput {
+            id: id.into(),
+            name: id.to_uppercase(),
+            parent: parent.map(Into::into),
+            max_current_per_phase_a: PhaseAmps::uniform(amps),
+        }
+    }
+
+    fn produce() -> String {
+        let mut out = String::new();
+        let tunings = [
+            Tuning::default(),
+            Tuning {
+                meter_failure: MeterFailurePolicy::AssumeHouseholdLoad(PhaseAmps::uniform(5.0)),
+                ..Tuning::default()
+            },
+        ];
+        let mut allocator = Allocator::new();
+        for count in [1usize, 10, 100, 1000] {
+            for seed in [0x9E37_79B9_7F4A_7C15u64, 1, 0xDEAD_BEEF, 42, 7_777_777] {
+                for variant in 0..6 {
+                    for tuning in &tunings {
+                        let mut input = site_with(count, seed, variant);
+                        // a few ticks, fed back
+                        for tick in 0..3 {
+                            let free = allocate(&input, tuning);
+                            let kept = allocator.allocate(&input, tuning);
+                            assert_eq!(format!("{free:?}"), format!("{kept:?}"));
+                            writeln!(out, "{count} {seed} {variant} {tick}: {free:?}").unwrap();
+                            let prev: Vec<_> =
+                                free.wallboxes.iter().map(|w| w.to_previous()).collect();
+                            for (w, p) in input.wallboxes.iter_mut().zip(prev) {
+                                w.previous = Some(p);
+                            }
+                            input.now_ms += 20_000;
+                        }
+                    }
+                }
+            }
+        }
+        out
+    }
+
+    #[test]
+    fn golden_equivalence_tmp() {
+        let path = "/tmp/alloc-golden.txt";
+        let out = produce();
+        if std::env::var("GOLDEN_WRITE").is_ok() {
+            std::fs::write(path, &out).unwrap();
+            return;
+        }
+        let expected = std::fs::read_to_string(path).unwrap();
+        if out != expected {
+            for (k, (a, b)) in out.lines().zip(expected.lines()).enumerate() {
+                if a != b {
+                    let at = a
+                        .bytes()
+                        .zip(b.bytes())
+                        .position(|(x, y)| x != y)
+                        .unwrap_or(0);
+                    let from = at.saturating_sub(300);
+                    panic!(
+                        "line {k} differs at {at}:\nnew: {}\nold: {}",
+                        &a[from..(at + 300).min(a.len())],
+                        &b[from..(at + 300).min(b.len())]
+                    );
+                }
+            }
+            panic!("line counts differ");
+        }
+    }
+}
+// TEMPORARY-GOLDEN-END
+// TEMPORARY-SIZES
+#[test]
+fn sizes_tmp() {
+    eprintln!(
+        "WallboxInput {} Prepared {} WallboxAllocation {} Reason {} Candidate {} Admission {} Fate {}",
+        std::mem::size_of::<WallboxInput>(),
+        std::mem::size_of::<super::prepare::Prepared>(),
+        std::mem::size_of::<WallboxAllocation>(),
+        std::mem::size_of::<Reason>(),
+        std::mem::size_of::<super::order::Candidate>(),
+        std::mem::size_of::<super::admission::Admission>(),
+        std::mem::size_of::<super::prepare::Fate>(),
+    );
+}
