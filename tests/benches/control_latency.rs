@@ -124,10 +124,10 @@ impl Site {
         Ok(site)
     }
 
-    /// Waits until the wallbox has held `limit` for three intervals. While the car starts, a
-    /// grid reading taken after its draw rose but before the wallbox was read again counts that
-    /// draw as household load for one reading, and the limit dips; a sample begun in such a dip
-    /// would measure nothing.
+    /// Waits until the wallbox has held `limit` for three intervals. Right after the start the
+    /// core has no household estimate yet and takes the most the first grid readings allow, which
+    /// can count the starting car's draw as household load: the limit may dip for a reading, and
+    /// a sample begun in such a dip would measure nothing.
     async fn wait_for_steady_limit(&self, limit: f64) -> BenchResult<()> {
         let since = Instant::now();
         let mut steady_since = Instant::now();

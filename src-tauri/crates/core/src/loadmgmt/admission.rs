@@ -68,9 +68,6 @@ pub(super) fn admit(
         return;
     };
     let plain = &order[..=last];
-    if plain.len() < usize::MAX {
-        return;
-    }
     scratch.without_holds.clear();
     scratch
         .without_holds
