@@ -89,6 +89,17 @@ draws. Start Ampwise without configuration (or on the demo installation) and wat
     Demo(DemoArgs),
 }
 
+/// Where and under which unit ids a simulator serves its devices.
+#[derive(Debug, Clone, Args)]
+pub struct Serving {
+    #[command(flatten)]
+    pub transport: TransportChoice,
+    #[command(flatten)]
+    pub serial: SerialArgs,
+    #[command(flatten)]
+    pub units: UnitArgs,
+}
+
 /// Where the simulator listens.
 #[derive(Debug, Clone, Args)]
 #[group(id = "transport", required = true, multiple = false)]
@@ -206,11 +217,7 @@ pub struct StatusArgs {
 #[derive(Debug, Clone, Args)]
 pub struct PowerBrainArgs {
     #[command(flatten)]
-    pub transport: TransportChoice,
-    #[command(flatten)]
-    pub serial: SerialArgs,
-    #[command(flatten)]
-    pub units: UnitArgs,
+    pub serving: Serving,
     /// Also serve an SDM630 grid meter under this unit id on the same port or line; it measures
     /// --household-a plus every simulated car
     #[arg(long, value_name = "ID", help_heading = "Units",
@@ -231,11 +238,7 @@ pub struct PowerBrainArgs {
 #[derive(Debug, Clone, Args)]
 pub struct S0Args {
     #[command(flatten)]
-    pub transport: TransportChoice,
-    #[command(flatten)]
-    pub serial: SerialArgs,
-    #[command(flatten)]
-    pub units: UnitArgs,
+    pub serving: Serving,
     /// The load the S0 meter measures, per phase in A
     #[arg(long, default_value = "2,1.5,1", value_name = "L1,L2,L3", help_heading = "Meter",
           value_parser = parse::phase_currents)]
@@ -251,11 +254,7 @@ pub struct S0Args {
 #[derive(Debug, Clone, Args)]
 pub struct Sdm630Args {
     #[command(flatten)]
-    pub transport: TransportChoice,
-    #[command(flatten)]
-    pub serial: SerialArgs,
-    #[command(flatten)]
-    pub units: UnitArgs,
+    pub serving: Serving,
     /// Household load per phase in A (negative = feed-in, e.g. from PV)
     #[arg(long, default_value = "2,1.5,1", value_name = "L1,L2,L3", help_heading = "Meter",
           value_parser = parse::phase_currents)]
@@ -338,8 +337,8 @@ mod tests {
         else {
             panic!("{cli:?}");
         };
-        assert_eq!(args.units.units, vec![3..=5]);
-        assert_eq!(args.units.unit, vec![9]);
+        assert_eq!(args.serving.units.units, vec![3..=5]);
+        assert_eq!(args.serving.units.unit, vec![9]);
         assert_eq!(args.household_a, [1.0, -2.5, 0.0]);
     }
 }

@@ -10,7 +10,7 @@ use tokio::net::TcpListener;
 
 use super::{
     status, CarArgs, Cli, Command, DemoArgs, ParityArg, PowerBrainArgs, S0Args, Sdm630Args,
-    SerialArgs, StatusArgs, TransportChoice, UnitArgs, WallboxArgs,
+    SerialArgs, Serving, StatusArgs, TransportChoice, UnitArgs, WallboxArgs,
 };
 use crate::demo::{DemoError, DemoOptions, DemoSimulators, DEMO_UNIT_ID};
 use crate::serial::{DataBits, Parity, StopBits};
@@ -92,7 +92,7 @@ pub fn run(cli: Cli) -> Result<(), CliError> {
 async fn powerbrain(args: PowerBrainArgs) -> Result<(), CliError> {
     let bus = Bus::new();
     let mut wallboxes = Vec::new();
-    for unit in unit_ids(&args.units, 1)? {
+    for unit in unit_ids(&args.serving.units, 1)? {
         let name = format!("powerbrain unit {unit}");
         let wallbox = new_powerbrain(name, &args.car, &args.wallbox)?;
         bus.add(unit, &wallbox)?;
@@ -109,12 +109,12 @@ async fn powerbrain(args: PowerBrainArgs) -> Result<(), CliError> {
         }
         bus.add(unit, &meter)?;
     }
-    serve(&args.transport, &args.serial, bus, &args.status).await
+    serve(&args.serving, bus, &args.status).await
 }
 
 async fn powerbrain_s0(args: S0Args) -> Result<(), CliError> {
     let bus = Bus::new();
-    for unit in unit_ids(&args.units, 2)? {
+    for unit in unit_ids(&args.serving.units, 2)? {
         let meter = MeterSim::new(MeterConfig {
             name: format!("powerbrain-s0 unit {unit}"),
             kind: MeterKind::PowerBrainS0,
@@ -124,12 +124,12 @@ async fn powerbrain_s0(args: S0Args) -> Result<(), CliError> {
         })?;
         bus.add(unit, &meter)?;
     }
-    serve(&args.transport, &args.serial, bus, &args.status).await
+    serve(&args.serving, bus, &args.status).await
 }
 
 async fn sdm630(args: Sdm630Args) -> Result<(), CliError> {
     let bus = Bus::new();
-    for unit in unit_ids(&args.units, 1)? {
+    for unit in unit_ids(&args.serving.units, 1)? {
         let meter = MeterSim::new(MeterConfig {
             name: format!("sdm630 unit {unit}"),
             household_a: args.household_a,
@@ -139,7 +139,7 @@ async fn sdm630(args: Sdm630Args) -> Result<(), CliError> {
         })?;
         bus.add(unit, &meter)?;
     }
-    serve(&args.transport, &args.serial, bus, &args.status).await
+    serve(&args.serving, bus, &args.status).await
 }
 
 async fn demo(args: DemoArgs) -> Result<(), CliError> {
@@ -257,14 +257,9 @@ fn serial_settings(args: &SerialArgs) -> SerialSettings {
 }
 
 /// Serves one bus on the chosen transport until Ctrl-C / SIGTERM.
-async fn serve(
-    transport: &TransportChoice,
-    serial: &SerialArgs,
-    bus: Bus,
-    status: &StatusArgs,
-) -> Result<(), CliError> {
+async fn serve(serving: &Serving, bus: Bus, status: &StatusArgs) -> Result<(), CliError> {
     let status_task = status::spawn(bus.clone(), status.status_every);
-    let result = serve_on(transport, serial, bus, shutdown_signal()).await;
+    let result = serve_on(&serving.transport, &serving.serial, bus, shutdown_signal()).await;
     status_task.abort();
     result
 }
