@@ -20,7 +20,9 @@ use super::budget::site_budget;
 use super::deciamps::{floor_da, DeciAmps};
 use super::fill::{Context, Filler};
 use super::input::{AllocationInput, GroupInput, WallboxInput};
-use super::order::{admission_order, sort_key, Candidate, KEYED_WALLBOXES};
+use super::order::{
+    admission_order, sort_key, Candidate, OrderScratch, KEYED_WALLBOXES, NOT_KEYED,
+};
 use super::output::{Allocation, BudgetMode};
 use super::phases::PhaseAmps;
 use super::prepare::{prepare, Fate, OwnLimits, Params, Prepared};
@@ -113,9 +115,8 @@ struct Work {
     /// Per wallbox index, its minimum and maximum as rounded last time.
     own_limits: Vec<OwnLimits>,
     prepared: Vec<Prepared>,
-    /// The candidates' sort keys (see `order`), and room to sort them.
-    keys: Vec<u64>,
-    sort_buffer: Vec<u64>,
+    /// The candidates' sort keys (see `order`), and the last order.
+    ordering: OrderScratch,
     /// The candidates in admission order.
     order: Vec<Candidate>,
     /// Per wallbox.
@@ -127,7 +128,6 @@ struct Work {
 }
 
 impl Work {
-    #[inline(never)]
     fn count_capacity(&mut self, tree: &Tree, site_available: PhaseAmps) {
         self.capacity.clear();
         self.capacity
@@ -149,11 +149,11 @@ impl Work {
     }
 
     /// Prepares every wallbox; counts the unreachable ones, and keys the candidates for sorting.
-    #[inline(never)]
     fn prepare(&mut self, input: &AllocationInput, tree: &mut Tree, params: &Params) {
         self.group_node.resize(input.wallboxes.len(), SITE);
         self.prepared.clear();
-        self.keys.clear();
+        let key_of = &mut self.ordering.key_of;
+        key_of.clear();
         let keyed = input.wallboxes.len() <= KEYED_WALLBOXES;
         self.own_limits
             .resize(input.wallboxes.len(), OwnLimits::default());
@@ -172,11 +172,14 @@ impl Work {
                 continue;
             };
             match prepared.fate {
-                Fate::Candidate if keyed => self.keys.push(sort_key(i, prepared)),
+                Fate::Candidate if keyed => key_of.push(sort_key(i, prepared)),
                 Fate::Candidate => {}
                 // Unreachable wallboxes may still draw what they were allowed: that is not
                 // available to others.
                 Fate::Fixed { limit, .. } => {
+                    if keyed {
+                        key_of.push(NOT_KEYED);
+                    }
                     if limit > 0 {
                         for &c in tree.routes().of(prepared.route) {
                             self.remaining[c as usize] -= limit;
@@ -187,15 +190,8 @@ impl Work {
         }
     }
 
-    #[inline(never)]
     fn admit(&mut self, input: &AllocationInput, tree: &Tree) {
-        admission_order(
-            input,
-            &self.prepared,
-            &mut self.keys,
-            &mut self.sort_buffer,
-            &mut self.order,
-        );
+        admission_order(input, &self.prepared, &mut self.ordering, &mut self.order);
         admit(
             &self.order,
             &mut self.prepared,
@@ -215,7 +211,6 @@ impl Work {
     }
 
     /// Shares what is left above the minimums, one priority class after the other.
-    #[inline(never)]
     fn fill(&mut self, tree: &Tree) {
         let (prepared, remaining, filler) = (&self.prepared, &mut self.remaining, &mut self.filler);
         filler.reset(remaining.len(), prepared.len());

@@ -18,7 +18,7 @@
 use super::deciamps::DeciAmps;
 use super::prepare::Prepared;
 use super::tournament::Tournament;
-use super::tree::{Routes, Tree};
+use super::tree::{Routes, Tree, SITE};
 
 /// What filling reads: the wallboxes, their fuse tree and the constraints of each.
 pub(super) struct Context<'c> {
@@ -27,13 +27,26 @@ pub(super) struct Context<'c> {
     pub routes: &'c Routes,
 }
 
-impl Context<'_> {
+impl<'c> Context<'c> {
     /// The constraints wallbox `i` counts on, nearest fuse first.
-    fn route(&self, i: usize) -> impl Iterator<Item = usize> + '_ {
+    fn route(&self, i: usize) -> impl Iterator<Item = usize> + 'c {
         self.routes
             .of(self.prepared[i].route)
             .iter()
             .map(|&c| c as usize)
+    }
+
+    /// The constraints wallbox `i` counts on that may fill up in this class: without the grid
+    /// connection's, which come last, when `without_site`.
+    fn tracked_route(&self, i: usize, without_site: bool) -> impl Iterator<Item = usize> + 'c {
+        let wallbox = &self.prepared[i];
+        let route = self.routes.of(wallbox.route);
+        let tracked = if without_site {
+            &route[..route.len() - wallbox.phases.len()]
+        } else {
+            route
+        };
+        tracked.iter().map(|&c| c as usize)
     }
 }
 
@@ -112,6 +125,9 @@ pub(super) struct Filler {
     outcome: Vec<Outcome>,
     /// The current level of the class being filled.
     now: DeciAmps,
+    /// The grid connection has room for every wallbox of the class at its cap, on every phase:
+    /// it cannot fill up, so its constraints are not tracked, only charged at the end.
+    site_untracked: bool,
 }
 
 const LOW_32: u64 = 0xFFFF_FFFF;
@@ -152,6 +168,7 @@ impl Filler {
             level: Vec::new(),
             outcome: Vec::new(),
             now: 0,
+            site_untracked: false,
         };
         filler.reset(constraint_count, wallbox_count);
         filler
@@ -191,6 +208,7 @@ impl Filler {
         remaining: &mut [DeciAmps],
     ) {
         self.start_class(members, ctx);
+        self.site_untracked = site_has_room_for_all(members, ctx, remaining);
         let (mut next_floor, mut next_cap) = (0, 0);
         loop {
             let next_full = self.next_full();
@@ -242,6 +260,23 @@ impl Filler {
             *fuse = Fuse::default();
         }
         self.touched.clear();
+        if self.site_untracked {
+            // What the class rose above its minimums, taken from the grid connection as a
+            // tracked constraint would have: each wallbox from its minimum to its level.
+            let mut risen = [0; 3];
+            for &i in members {
+                let wallbox = &ctx.prepared[i];
+                let rise = self.level[i] - wallbox.floor;
+                for (phase, sum) in risen.iter_mut().enumerate() {
+                    if wallbox.phases.contains_index(phase) {
+                        *sum += rise;
+                    }
+                }
+            }
+            for (left, rise) in remaining[SITE * 3..SITE * 3 + 3].iter_mut().zip(risen) {
+                *left -= rise;
+            }
+        }
         self.share_leftover_tenths(members, ctx, remaining);
     }
 
@@ -378,7 +413,8 @@ impl Filler {
         // Already above the level at which a fuse it shares filled up: max-min fairness gives
         // it nothing more there.
         let full = if self.any_full {
-            ctx.route(i).find(|&c| self.fuses[c].full)
+            ctx.tracked_route(i, self.site_untracked)
+                .find(|&c| self.fuses[c].full)
         } else {
             None
         };
@@ -387,7 +423,7 @@ impl Filler {
             return;
         }
         self.outcome[i] = Outcome::Rising;
-        for c in ctx.route(i) {
+        for c in ctx.tracked_route(i, self.site_untracked) {
             let fuse = &mut self.fuses[c];
             if !fuse.touched {
                 // Written whole, never read back right away: reading a field just written in
@@ -416,7 +452,7 @@ impl Filler {
     fn stop(&mut self, i: usize, outcome: Outcome, ctx: &Context<'_>) {
         self.level[i] = self.now;
         self.outcome[i] = outcome;
-        for c in ctx.route(i) {
+        for c in ctx.tracked_route(i, self.site_untracked) {
             let fuse = &mut self.fuses[c];
             fuse.settle(self.now);
             fuse.rising -= 1;
@@ -465,4 +501,25 @@ impl Filler {
             }
         }
     }
+}
+
+/// Whether the grid connection has room, on every phase, for every member to rise from its
+/// minimum to its cap. Then it cannot fill up in this class: on a phase with `rising` wallboxes
+/// still below their caps at level L, what is left is at least the sum of their distances to
+/// their caps, so at least `rising`.
+fn site_has_room_for_all(members: &[usize], ctx: &Context<'_>, remaining: &[DeciAmps]) -> bool {
+    let mut rise = [0; 3];
+    for &i in members {
+        let wallbox = &ctx.prepared[i];
+        let most = wallbox.cap - wallbox.floor;
+        for (phase, sum) in rise.iter_mut().enumerate() {
+            if wallbox.phases.contains_index(phase) {
+                *sum += most;
+            }
+        }
+    }
+    remaining[SITE * 3..SITE * 3 + 3]
+        .iter()
+        .zip(rise)
+        .all(|(&left, rise)| left >= rise)
 }

@@ -43,14 +43,29 @@ pub(super) fn sort_key(index: usize, wallbox: &Prepared) -> u64 {
         | index as u64
 }
 
+/// Per wallbox, its `sort_key` or `NOT_KEYED` (not a candidate).
+pub(super) const NOT_KEYED: u64 = u64::MAX;
+
+/// Working memory for `admission_order`, kept between calls: the keys, and the last order.
+#[derive(Default)]
+pub(super) struct OrderScratch {
+    /// Per wallbox index, its `sort_key` or `NOT_KEYED`; filled by the caller, up to
+    /// `KEYED_WALLBOXES` wallboxes.
+    pub key_of: Vec<u64>,
+    /// The candidates' wallbox indices in the order of the last call.
+    last: Vec<u32>,
+    keys: Vec<u64>,
+    buffer: Vec<u64>,
+    in_last: Vec<bool>,
+}
+
 /// Fills `order` with the candidates in admission order. Up to `KEYED_WALLBOXES` wallboxes,
-/// `keys` must hold the `sort_key` of every candidate in the order of their indices; beyond,
-/// it is not read. `buffer` is working memory.
+/// `scratch.key_of` must hold every wallbox's `sort_key` (`NOT_KEYED` for those that are not
+/// candidates); beyond, it is not read.
 pub(super) fn admission_order(
     input: &AllocationInput,
     prepared: &[Prepared],
-    keys: &mut Vec<u64>,
-    buffer: &mut Vec<u64>,
+    scratch: &mut OrderScratch,
     order: &mut Vec<Candidate>,
 ) {
     order.clear();
@@ -74,13 +89,99 @@ pub(super) fn admission_order(
         order.extend(indices.iter().map(|&i| Candidate::of(i, &prepared[i])));
         return;
     }
-    let index_mask = (1u64 << INDEX_BITS) - 1;
+    // Without a last order (a new `Allocator`, or the free function) there is nothing to start from.
+    if scratch.last.is_empty() || !sort_as_last_time(input, scratch) {
+        sort_afresh(input, scratch);
+    }
+    let keys = &scratch.keys;
+    order.extend(keys.iter().map(|&key| {
+        let i = index_of(key);
+        Candidate::of(i, &prepared[i])
+    }));
+    scratch.last.clear();
+    scratch
+        .last
+        .extend(keys.iter().map(|&key| index_of(key) as u32));
+}
+
+fn index_of(key: u64) -> usize {
+    (key & ((1u64 << INDEX_BITS) - 1)) as usize
+}
+
+/// Sorts the candidates starting from the order of the last call, which they usually still
+/// have (energies change little from one tick to the next): an insertion sort, linear when
+/// little moved. Gives up (false) when much moved, or when two candidates are tied on
+/// everything up to their id, so `sort_afresh` decides exactly as always.
+fn sort_as_last_time(input: &AllocationInput, scratch: &mut OrderScratch) -> bool {
+    let OrderScratch {
+        key_of,
+        last,
+        keys,
+        in_last,
+        ..
+    } = scratch;
+    keys.clear();
+    in_last.clear();
+    in_last.resize(key_of.len(), false);
+    for &i in last.iter() {
+        let i = i as usize;
+        if let Some(&key) = key_of.get(i).filter(|&&key| key != NOT_KEYED) {
+            keys.push(key);
+            in_last[i] = true;
+        }
+    }
+    // Newcomers, in index order.
+    for (&key, &seen) in key_of.iter().zip(in_last.iter()) {
+        if key != NOT_KEYED && !seen {
+            keys.push(key);
+        }
+    }
+
+    let id = |key: u64| input.wallboxes[index_of(key)].id.as_str();
+    let mut duplicate = false;
+    let mut before = |a: u64, b: u64| match (a >> INDEX_BITS).cmp(&(b >> INDEX_BITS)) {
+        std::cmp::Ordering::Equal => {
+            let (a, b) = (id(a), id(b));
+            duplicate |= a == b;
+            a < b
+        }
+        unequal => unequal.is_lt(),
+    };
+    let mut budget = keys.len() + 16;
+    for j in 1..keys.len() {
+        let key = keys[j];
+        if !before(key, keys[j - 1]) {
+            continue;
+        }
+        let mut p = j;
+        while p > 0 && before(key, keys[p - 1]) {
+            keys[p] = keys[p - 1];
+            p -= 1;
+            budget = match budget.checked_sub(1) {
+                Some(left) => left,
+                None => return false,
+            };
+        }
+        keys[p] = key;
+    }
+    !duplicate
+}
+
+/// Sorts the candidates' keys in index order: by priority and energy, then ties by id.
+fn sort_afresh(input: &AllocationInput, scratch: &mut OrderScratch) {
+    let OrderScratch {
+        key_of,
+        keys,
+        buffer,
+        ..
+    } = scratch;
+    keys.clear();
+    keys.extend(key_of.iter().copied().filter(|&key| key != NOT_KEYED));
     if keys.len() < RADIX_FROM {
         keys.sort_unstable();
     } else {
         sort_above_index(keys, buffer);
     }
-    let index_of = |key: u64| (key & index_mask) as usize;
     let tied = |a: &u64, b: &u64| a >> INDEX_BITS == b >> INDEX_BITS;
     if keys.windows(2).any(|pair| tied(&pair[0], &pair[1])) {
         for tie in keys.chunk_by_mut(tied) {
@@ -89,10 +190,6 @@ pub(super) fn admission_order(
             }
         }
     }
-    order.extend(keys.iter().map(|&key| {
-        let i = index_of(key);
-        Candidate::of(i, &prepared[i])
-    }));
 }
 
 /// Sorts keys that are in ascending order of their index bits: a stable radix sort, least
@@ -131,7 +228,86 @@ fn sort_above_index(keys: &mut Vec<u64>, buffer: &mut Vec<u64>) {
 
 #[cfg(test)]
 mod tests {
+    use super::super::input::{SiteInput, WallboxInput, WallboxSettings};
+    use super::super::phases::PhaseAmps;
+    use super::super::HouseholdLoad;
     use super::*;
+
+    fn roll(state: &mut u64) -> u64 {
+        *state ^= *state << 13;
+        *state ^= *state >> 7;
+        *state ^= *state << 17;
+        *state
+    }
+
+    fn wallboxes(ids: &[String]) -> AllocationInput {
+        AllocationInput {
+            now_ms: 0,
+            site: SiteInput {
+                fuse_limit_a: PhaseAmps::uniform(32.0),
+                current_reserve_a: 0.0,
+                household: HouseholdLoad::NotMetered,
+            },
+            groups: Vec::new(),
+            wallboxes: ids
+                .iter()
+                .map(|id| WallboxInput::new(id.clone(), WallboxSettings::default()))
+                .collect(),
+        }
+    }
+
+    #[test]
+    fn starting_from_the_last_order_sorts_as_afresh() {
+        let mut state = 0x9E37_79B9_7F4A_7C15u64;
+        for count in [0usize, 1, 2, 5, 63, 64, 300, 1000] {
+            // Ids not in index order; a few duplicates among the larger sets.
+            let distinct = (count - count / 50).max(1);
+            let ids: Vec<String> = (0..count)
+                .map(|i| format!("wb{}", (i * 7919) % distinct))
+                .collect();
+            let input = wallboxes(&ids);
+            let mut kept = OrderScratch::default();
+            let mut from_last = 0;
+            for tick in 0..8u64 {
+                let key_of: Vec<u64> = (0..count as u64)
+                    .map(|i| {
+                        let dice = roll(&mut state);
+                        // Cars come and go between the first ticks, then stay.
+                        if (if tick < 3 { dice } else { i }) % 11 == 0 {
+                            return NOT_KEYED;
+                        }
+                        // At first few priorities and energies (ties, decided by id); then
+                        // energies that move a little from tick to tick, as they do.
+                        let (priority, energy) = if tick < 2 {
+                            (dice % 3, (dice >> 8) % 4)
+                        } else {
+                            (i % 3, 16 * i + tick * ((dice >> 8) % 6))
+                        };
+                        (priority << 56) | (energy << INDEX_BITS) | i
+                    })
+                    .collect();
+                let mut fresh = OrderScratch {
+                    key_of: key_of.clone(),
+                    ..OrderScratch::default()
+                };
+                sort_afresh(&input, &mut fresh);
+                kept.key_of = key_of;
+                if sort_as_last_time(&input, &mut kept) {
+                    from_last += 1;
+                } else {
+                    sort_afresh(&input, &mut kept);
+                }
+                assert_eq!(kept.keys, fresh.keys, "{count} wallboxes, tick {tick}");
+                kept.last.clear();
+                kept.last
+                    .extend(kept.keys.iter().map(|&key| index_of(key) as u32));
+            }
+            assert!(
+                from_last >= 4,
+                "{count} wallboxes: {from_last} from the last order"
+            );
+        }
+    }
 
     #[test]
     fn the_radix_sort_orders_like_a_comparison_sort() {

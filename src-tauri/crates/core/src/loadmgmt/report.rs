@@ -57,7 +57,6 @@ impl Decisions<'_> {
     }
 }
 
-#[inline(never)]
 fn wallbox_allocations<'a>(
     input: &'a AllocationInput,
     budget: &SiteBudget,
@@ -81,7 +80,6 @@ fn wallbox_allocations<'a>(
 }
 
 /// Per input group, in input order.
-#[inline(never)]
 fn group_summaries<'a>(
     tree: &Tree,
     decisions: &Decisions<'_>,
