@@ -3,8 +3,9 @@
 //! within their minimum on time. Target: under 50 µs at 1000 wallboxes.
 //!
 //! Two forms: `allocate/free` builds everything for each call, as the free function does;
-//! `allocate/allocator` reuses one `Allocator` (its fuse tree and working memory), as a
-//! controller that allocates every tick would.
+//! `allocate/allocator` reuses one `Allocator` (its fuse tree, working memory and last order), as
+//! a controller that allocates every tick does. Both run through the same 16 successive ticks
+//! (see `ticks`), so that the kept state meets inputs that change as they do in use.
 
 use std::hint::black_box;
 
@@ -111,18 +112,60 @@ fn group(id: &str, parent: Option<&str>, amps: f64) -> GroupInput {
     }
 }
 
+/// The inputs of `count` ticks one second apart, as a controller would build them: each tick's
+/// previous allocation is the last tick's result, each car has charged what it was allowed for a
+/// second more, and draws as far below its new limit as before. So energies move, the admission
+/// order can change, and cars give current back, as they do between real ticks.
+fn ticks(first: AllocationInput, count: usize, tuning: &Tuning) -> Vec<AllocationInput> {
+    let mut ticks = vec![first];
+    while ticks.len() < count {
+        let Some(last) = ticks.last() else { break };
+        let allocation = allocate(last, tuning);
+        let mut next = last.clone();
+        next.now_ms += 1000;
+        for (k, (wallbox, decided)) in next
+            .wallboxes
+            .iter_mut()
+            .zip(&allocation.wallboxes)
+            .enumerate()
+        {
+            wallbox.previous = Some(decided.to_previous());
+            let drawn = |limit: f64| if k % 4 == 0 { limit - 3.0 } else { limit - 0.2 };
+            let draw = drawn(decided.limit_a).max(0.0);
+            wallbox.session_energy_wh += draw * decided.phases.len() as f64 * 230.0 / 3600.0;
+            wallbox.measured_a = Some(PhaseAmps::uniform(draw));
+        }
+        ticks.push(next);
+    }
+    ticks
+}
+
+/// Ticks in the cycle the benchmark runs through.
+const TICKS: usize = 16;
+
 fn bench_allocate(c: &mut Criterion) {
     let tuning = Tuning::default();
     let mut group = c.benchmark_group("allocate");
     for count in [1, 10, 100, 1000] {
-        let input = site_with(count);
-        group.bench_with_input(BenchmarkId::new("free", count), &input, |b, input| {
-            b.iter(|| allocate(black_box(input), &tuning))
+        let inputs = ticks(site_with(count), TICKS, &tuning);
+        let mut tick = 0;
+        group.bench_with_input(BenchmarkId::new("free", count), &inputs, |b, inputs| {
+            b.iter(|| {
+                tick = (tick + 1) % inputs.len();
+                allocate(black_box(&inputs[tick]), &tuning)
+            })
         });
         let mut allocator = Allocator::new();
-        group.bench_with_input(BenchmarkId::new("allocator", count), &input, |b, input| {
-            b.iter(|| allocator.allocate(black_box(input), &tuning))
-        });
+        group.bench_with_input(
+            BenchmarkId::new("allocator", count),
+            &inputs,
+            |b, inputs| {
+                b.iter(|| {
+                    tick = (tick + 1) % inputs.len();
+                    allocator.allocate(black_box(&inputs[tick]), &tuning)
+                })
+            },
+        );
     }
     group.finish();
 }
