@@ -748,8 +748,9 @@ async fn an_unanswering_wallbox_is_counted_at_its_last_limit() {
 }
 
 /// (g) One car charges at 16 A for more than a minute. The household load on L1 rises to 26 A:
-/// 30 − 26 = 4 A < 6 A, so it is paused. Five seconds later the load is back at 4 A, but the
-/// wallbox stays paused until 60 s after the pause (minimum off time), then gets 16 A again.
+/// 30 − 26 = 4 A < 6 A, so it is paused, and says so while the load stays. Five seconds later the
+/// load is back at 4 A, but the wallbox stays paused until 60 s after the pause (minimum off time),
+/// which it now names as the reason, then gets 16 A again.
 #[tokio::test(start_paused = true)]
 async fn a_wallbox_paused_for_budget_waits_the_minimum_off_time() {
     let site = Site::start(SiteSpec::default()).await;
@@ -766,6 +767,8 @@ async fn a_wallbox_paused_for_budget_waits_the_minimum_off_time() {
     let paused_at = Instant::now();
     assert_eq!(site.reason("pb1"), "paused_budget_below_minimum");
     site.run(5).await;
+    // Still the budget, not the wait, while the household load stays high.
+    assert_eq!(site.reason("pb1"), "paused_budget_below_minimum");
 
     site.set_household([4.0; 3]);
     site.run(3).await;

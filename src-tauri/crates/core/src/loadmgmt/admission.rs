@@ -1,5 +1,7 @@
 //! Which wallboxes charge at all: in order, each gets its minimum current if that (plus the start
-//! hysteresis when it is paused now) still fits under every fuse above it on its phases.
+//! hysteresis when it is paused now) still fits under every fuse above it on its phases. One
+//! within its minimum off time gets nothing either way; it is only checked, so that its reason
+//! says whether the wait or the budget keeps it paused.
 
 use super::deciamps::DeciAmps;
 use super::order::Candidate;
@@ -10,6 +12,9 @@ use super::tree::Routes;
 pub(super) enum Admission {
     NotCandidate,
     Admitted,
+    /// Within its minimum off time, and its start would fit where it stands in the order: only
+    /// the wait keeps it paused. Nothing is reserved for it.
+    HeldOff,
     /// A constraint without room: the nearest such fuse (then the first phase) on its way to the
     /// grid connection, or the one that already refused a wallbox on the same way with no larger
     /// need.
@@ -139,6 +144,18 @@ fn admit_in_order(
             continue;
         }
         let constraints = routes.of(candidate.route);
+        if candidate.held_off {
+            result[candidate.index] =
+                match constraints.iter().find(|&&c| remaining[c as usize] < need) {
+                    Some(&constraint) => {
+                        refused[candidate.route as usize] = (need, constraint);
+                        refusals += 1;
+                        Admission::Refused { constraint }
+                    }
+                    None => Admission::HeldOff,
+                };
+            continue;
+        }
         // Reserve while checking, in one walk; a fuse without room undoes the reservations
         // made before it.
         let mut full = None;

@@ -21,6 +21,7 @@ pub(super) struct Candidate {
     pub floor: DeciAmps,
     pub route: u32,
     pub held_on: bool,
+    pub held_off: bool,
 }
 
 impl Candidate {
@@ -31,6 +32,7 @@ impl Candidate {
             floor: wallbox.floor,
             route: wallbox.route,
             held_on: wallbox.held_on,
+            held_off: wallbox.held_off,
         }
     }
 }

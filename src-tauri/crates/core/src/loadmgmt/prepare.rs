@@ -78,7 +78,6 @@ pub(super) enum Fixed {
     NoCar,
     NoDemand,
     LimitBelowMinimum(Limiter),
-    HeldByMinOffTime,
 }
 
 impl Fixed {
@@ -93,7 +92,6 @@ impl Fixed {
             Fixed::NoCar => Reason::NoCar,
             Fixed::NoDemand => Reason::NoDemand,
             Fixed::LimitBelowMinimum(limiter) => Reason::PausedLimitBelowMinimum { limiter },
-            Fixed::HeldByMinOffTime => Reason::HeldByMinOffTime,
         }
     }
 }
@@ -118,6 +116,9 @@ pub(super) struct Prepared {
     pub energy_wh: u32,
     /// Started less than the minimum on time ago.
     pub held_on: bool,
+    /// Paused less than the minimum off time ago: admission only checks whether it could start,
+    /// so that its reason tells whether the wait or the budget keeps it paused.
+    pub held_off: bool,
 }
 
 /// A wallbox's minimum and maximum current in tenths, kept with the settings they were rounded
@@ -196,6 +197,7 @@ pub(super) fn prepare(
         // `as` saturates, and makes not-a-number 0.
         energy_wh: wallbox.session_energy_wh as u32,
         held_on: false,
+        held_off: false,
     };
 
     let fixed = |limit, why| Fate::Fixed { limit, why };
@@ -257,8 +259,7 @@ pub(super) fn prepare(
 
     match since_switch {
         Some(elapsed) if !was_charging && elapsed < params.min_off_time_ms => {
-            prepared.fate = fixed(0, Fixed::HeldByMinOffTime);
-            return prepared;
+            prepared.held_off = true;
         }
         Some(elapsed) if was_charging && elapsed < params.min_on_time_ms => {
             prepared.held_on = true;

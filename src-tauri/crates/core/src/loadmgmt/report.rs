@@ -175,6 +175,7 @@ fn decision<'a>(
                 };
                 (decisions.filler.level(i), reason)
             }
+            Admission::HeldOff => (0, Reason::HeldByMinOffTime),
             Admission::Refused { .. } if safe_mode => {
                 (0, Reason::SafeBudgetMeterFailed { paused: true })
             }

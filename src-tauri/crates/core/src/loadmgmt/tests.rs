@@ -463,6 +463,57 @@ fn fuse_safety_beats_the_minimum_on_time() {
 }
 
 #[test]
+fn a_car_within_its_minimum_off_time_is_told_whether_the_budget_or_the_wait_keeps_it_off() {
+    // Paused 30 s ago; the household takes 28 of 32 A: 4 A cannot start it even without the wait.
+    let mut tight = site(32.0);
+    tight.household = HouseholdLoad::Measured(PhaseAmps::new(28.0, 4.0, 4.0));
+    let input = scenario(tight, vec![], vec![previously(car("a"), 0.0, 30_000)]);
+    let out = run(&input);
+    assert_eq!(limit(&out, "a"), 0.0);
+    assert_eq!(
+        reason(&out, "a"),
+        Reason::PausedBudgetBelowMinimum {
+            bottleneck: Bottleneck::Site { phase: Phase::L1 }
+        }
+    );
+    // The pause still counts from when it began: the wait is not restarted.
+    assert_eq!(get(&out, "a").switched_at_ms, NOW - 30_000);
+
+    // The household is back down: only the wait keeps it off.
+    let input = scenario(site(32.0), vec![], vec![previously(car("a"), 0.0, 30_000)]);
+    let out = run(&input);
+    assert_eq!(reason(&out, "a"), Reason::HeldByMinOffTime);
+
+    // Where it stands in the order counts. The household takes 20 of 32 A; "b" charges and is
+    // past its minimum on time. Behind "b", "a" finds 12 − 6 (b's minimum) = 6 A, less than the
+    // 6 A minimum plus 1 A start hysteresis it needs: the budget keeps it off. Ahead of "b" it
+    // finds 12 A: it could start (and "b" would get less), only the wait keeps it off.
+    for (a_priority, only_the_wait) in [(2, false), (1, true)] {
+        let mut site = site(32.0);
+        site.household = HouseholdLoad::Measured(PhaseAmps::uniform(20.0));
+        let input = scenario(
+            site,
+            vec![],
+            vec![
+                with_priority(previously(car("b"), 16.0, 120_000), 1),
+                with_priority(previously(car("a"), 0.0, 30_000), a_priority),
+            ],
+        );
+        let out = run(&input);
+        assert_eq!(limit(&out, "b"), 12.0);
+        assert_eq!(limit(&out, "a"), 0.0);
+        let expected = if only_the_wait {
+            Reason::HeldByMinOffTime
+        } else {
+            Reason::PausedBudgetBelowMinimum {
+                bottleneck: Bottleneck::Site { phase: Phase::L1 },
+            }
+        };
+        assert_eq!(reason(&out, "a"), expected, "priority {a_priority}");
+    }
+}
+
+#[test]
 fn minimum_off_time_keeps_a_paused_car_off() {
     let input = scenario(site(32.0), vec![], vec![previously(car("a"), 0.0, 30_000)]);
     let out = run(&input);
