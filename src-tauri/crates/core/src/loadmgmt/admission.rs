@@ -80,7 +80,7 @@ pub(super) fn admit(
     forget_refusals(refused, routes);
     admit_in_order(
         plain,
-        Take::All,
+        Take::AllButHeldOff,
         routes,
         &mut scratch.trial,
         refused,
@@ -104,6 +104,9 @@ enum Take {
     All,
     Held,
     NotHeld,
+    /// All but those within their minimum off time: they reserve nothing, so they cannot change
+    /// what the others get, only what they are told themselves.
+    AllButHeldOff,
 }
 
 /// Per route, the smallest need refused so far in this run and where. Remaining current only
@@ -130,6 +133,7 @@ fn admit_in_order(
             Take::All => true,
             Take::Held => candidate.held_on,
             Take::NotHeld => !candidate.held_on,
+            Take::AllButHeldOff => !candidate.held_off,
         };
         if !taken {
             continue;
