@@ -263,16 +263,7 @@ impl Filler {
         if self.site_untracked {
             // What the class rose above its minimums, taken from the grid connection as a
             // tracked constraint would have: each wallbox from its minimum to its level.
-            let mut risen = [0; 3];
-            for &i in members {
-                let wallbox = &ctx.prepared[i];
-                let rise = self.level[i] - wallbox.floor;
-                for (phase, sum) in risen.iter_mut().enumerate() {
-                    if wallbox.phases.contains_index(phase) {
-                        *sum += rise;
-                    }
-                }
-            }
+            let risen = per_phase(members, ctx, |i, wallbox| self.level[i] - wallbox.floor);
             for (left, rise) in remaining[SITE * 3..SITE * 3 + 3].iter_mut().zip(risen) {
                 *left -= rise;
             }
@@ -508,18 +499,28 @@ impl Filler {
 /// still below their caps at level L, what is left is at least the sum of their distances to
 /// their caps, so at least `rising`.
 fn site_has_room_for_all(members: &[usize], ctx: &Context<'_>, remaining: &[DeciAmps]) -> bool {
-    let mut rise = [0; 3];
-    for &i in members {
-        let wallbox = &ctx.prepared[i];
-        let most = wallbox.cap - wallbox.floor;
-        for (phase, sum) in rise.iter_mut().enumerate() {
-            if wallbox.phases.contains_index(phase) {
-                *sum += most;
-            }
-        }
-    }
+    let rise = per_phase(members, ctx, |_, wallbox| wallbox.cap - wallbox.floor);
     remaining[SITE * 3..SITE * 3 + 3]
         .iter()
         .zip(rise)
         .all(|(&left, rise)| left >= rise)
+}
+
+/// Per phase, the sum of `amount` over the members that count on it.
+fn per_phase(
+    members: &[usize],
+    ctx: &Context<'_>,
+    amount: impl Fn(usize, &Prepared) -> DeciAmps,
+) -> [DeciAmps; 3] {
+    let mut sums = [0; 3];
+    for &i in members {
+        let wallbox = &ctx.prepared[i];
+        let amount = amount(i, wallbox);
+        for (phase, sum) in sums.iter_mut().enumerate() {
+            if wallbox.phases.contains_index(phase) {
+                *sum += amount;
+            }
+        }
+    }
+    sums
 }
