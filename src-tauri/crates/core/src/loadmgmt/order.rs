@@ -61,6 +61,15 @@ pub(super) struct OrderScratch {
     in_last: Vec<bool>,
 }
 
+impl OrderScratch {
+    /// Keeps the order just sorted in `keys` to start from next time.
+    fn remember_order(&mut self) {
+        self.last.clear();
+        self.last
+            .extend(self.keys.iter().map(|&key| index_of(key) as u32));
+    }
+}
+
 /// Fills `order` with the candidates in admission order. Up to `KEYED_WALLBOXES` wallboxes,
 /// `scratch.key_of` must hold every wallbox's `sort_key` (`NOT_KEYED` for those that are not
 /// candidates); beyond, it is not read.
@@ -100,10 +109,7 @@ pub(super) fn admission_order(
         let i = index_of(key);
         Candidate::of(i, &prepared[i])
     }));
-    scratch.last.clear();
-    scratch
-        .last
-        .extend(keys.iter().map(|&key| index_of(key) as u32));
+    scratch.remember_order();
 }
 
 fn index_of(key: u64) -> usize {
@@ -300,9 +306,7 @@ mod tests {
                     sort_afresh(&input, &mut kept);
                 }
                 assert_eq!(kept.keys, fresh.keys, "{count} wallboxes, tick {tick}");
-                kept.last.clear();
-                kept.last
-                    .extend(kept.keys.iter().map(|&key| index_of(key) as u32));
+                kept.remember_order();
             }
             assert!(
                 from_last >= 4,
